@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The workbench's front door.  `make help` lists the targets.
+#
+# Variables: KERNEL_TREE (default build/linux), KIND (patched|control|debug),
+# KSFT_LIST (a kselftest list, default selftests/kselftests.list),
+# MPTCP_CACHE (downloads, base tree, control kernel, ccache;
+# default ~/.cache/mptcp-meta), MPTCP_BUILD (default build/).
+
+SHELL := /bin/bash
+KIND ?= patched
+export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
+
+.PHONY: all help setup base apply export build build-patched build-control \
+	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
+	check check-series check-checkpatch check-build-warnings check-kdoc \
+	check-cocci check-bisect selftest-workbench test clean
+
+all: ## apply, build, boot the patched kernel, run the kselftests
+	bash ci/setup.sh
+	bash ci/apply.sh
+	bash ci/kselftest.sh patched $(KSFT_LIST)
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 26
+
+setup: ## install host packages (apt), idempotent
+	bash ci/setup.sh
+
+base: ## download, check and unpack the pinned base tree
+	bash ci/base.sh
+
+apply: ## git am the series onto the base (or onto KERNEL_TREE)
+	bash ci/apply.sh
+
+export: ## write patches/ and series from KERNEL_TREE's base..HEAD
+	bash ci/export.sh
+
+build: build-patched build-control ## build the patched and control kernels
+
+build-patched: ## build the patched kernel
+	bash ci/build.sh patched
+
+build-control: ## build the control kernel (cached)
+	bash ci/build.sh control
+
+build-debug: ## build the debug kernel (KASAN, lockdep, kmemleak, UBSAN)
+	bash ci/build.sh debug
+
+kselftest: ## run the kselftests in a guest on KIND's kernel
+	bash ci/kselftest.sh $(KIND) $(KSFT_LIST)
+
+kselftest-debug: ## the kselftests on the debug kernel
+	VM_MEM=4G bash ci/kselftest.sh debug $(KSFT_LIST)
+
+upstream-mptcp-baseline: ## upstream's MPTCP selftests on the control kernel (slow)
+	bash ci/kselftest.sh control selftests/upstream-mptcp.list
+
+vm: ## boot KIND's kernel and run CMD in it, e.g. make vm CMD='ss -M'
+	bash ci/vm.sh $(if $(filter control,$(KIND)),$(HOME)/.cache/mptcp-meta/base/out/control,build/out/$(KIND))/arch/x86/boot/bzImage -- '$(CMD)'
+
+check: check-series check-checkpatch check-build-warnings check-kdoc check-cocci ## all static checks
+
+check-series: ## cover letter, sign-offs, subject prefixes, series vs patches/
+	bash ci/check.sh series
+check-checkpatch: ## checkpatch --strict on every patch
+	bash ci/check.sh checkpatch
+check-build-warnings: ## W=1 + sparse on touched files vs the base
+	bash ci/check.sh build-warnings
+check-kdoc: ## kernel-doc -Wall on touched files vs the base
+	bash ci/check.sh kdoc
+check-cocci: ## coccinelle report mode on touched files vs the base
+	bash ci/check.sh cocci
+check-bisect: ## every patch builds on its own (slow, not in CI)
+	bash ci/bisect.sh
+
+selftest-workbench: ## tests of the workbench itself
+	bash ci/selftest.sh
+
+test: ## the full suite: what CI runs
+	bash ci/test.sh
+
+clean: ## remove build/ (the cache in MPTCP_CACHE stays)
+	rm -rf build

@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The static checks netdev runs, on the series.
+#
+#   ci/check.sh [series|checkpatch|build-warnings|kdoc|cocci|all] [PATCH...]
+#
+#   series          cover letter, Signed-off-by, [PATCH net-next] subjects,
+#                   at most 15 patches, series and patches/ agree
+#   checkpatch      --strict --codespell --max-line-length=80 with netdev's
+#                   ignore list; any ERROR, WARNING or CHECK fails
+#   build-warnings  W=1 C=1 (gcc and sparse) on every touched .c file that the
+#                   guest config builds, compared with the same file in the
+#                   base: a new warning fails
+#   kdoc            scripts/kernel-doc -Wall -none on touched .c/.h files,
+#                   compared with the base
+#   cocci           coccinelle's report-mode scripts on touched .c files,
+#                   compared with the base
+#
+# PATCH... (checkpatch only) checks those files instead of the series.
+# "Touched" means changed between the base and the applied series in
+# $KERNEL_TREE (run 'make apply' first).  Results go to $RESULTS as in
+# ci/kselftest.sh, and a summary line ends the output.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+what=${1:-all}
+shift || true
+pass=0 fail=0
+record() {
+	local st=$1 name=$2 why=${3:-} rerun="make check-${2#check }"
+	[ -n "${RESULTS:-}" ] && printf '%s\t%s\t%s\t%s\n' "$st" "$name" "$why" "$rerun" >> "$RESULTS"
+	if [ "$st" = pass ]; then
+		pass=$((pass + 1)); echo "ok: $name"
+	else
+		fail=$((fail + 1)); echo "FAIL: $name: $why"
+	fi
+}
+
+base_repo=$BASE_REPO
+[ -d "$base_repo/.git" ] || base_repo=$(bash "$TOP/ci/base.sh")
+base=$(git -C "$base_repo" rev-parse base)
+patches=()
+while read -r p _; do
+	case "$p" in ''|'#'*) continue ;; esac
+	patches+=("$TOP/patches/$p")
+done < "$TOP/series"
+
+touched() {
+	[ -d "$KERNEL_TREE/.git" ] || return 0
+	git -C "$KERNEL_TREE" diff --name-only --diff-filter=AM "$base" HEAD -- "$@"
+}
+
+check_series() {
+	local errs=() f n=${#patches[@]} s
+	for f in "${patches[@]}"; do
+		[ -f "$f" ] || { errs+=("series names missing $(basename "$f")"); continue; }
+		grep -q '^Signed-off-by: ' "$f" || errs+=("$(basename "$f"): no Signed-off-by")
+		s=$(grep -m1 '^Subject: ' "$f")
+		grep -Eq '^Subject: \[PATCH net-next( v[0-9]+)?( [0-9]+/[0-9]+)?\] ' <<<"$s" ||
+			errs+=("$(basename "$f"): subject prefix is not [PATCH net-next ...]: $s")
+	done
+	for f in "$TOP"/patches/[0-9]*.patch; do
+		[ -e "$f" ] || continue
+		case "$f" in */0000-cover-letter.patch) continue ;; esac
+		grep -qxF "$(basename "$f")" "$TOP/series" || errs+=("$(basename "$f") is in patches/ but not in series (move it to patches/wip/)")
+	done
+	if [ "$n" -gt 0 ]; then
+		f=$TOP/patches/0000-cover-letter.patch
+		if [ ! -f "$f" ]; then
+			errs+=("no cover letter (patches/0000-cover-letter.patch)")
+		else
+			grep -q 'SUBJECT HERE\|BLURB HERE' "$f" && errs+=("cover letter has format-patch placeholders")
+			grep -q "^base-commit: $base\$" "$f" || errs+=("cover letter lacks 'base-commit: $base'")
+		fi
+	fi
+	[ "$n" -le 15 ] || errs+=("$n patches: netdev takes at most 15 per series")
+	if [ "${#errs[@]}" = 0 ]; then
+		record pass "check series" ""
+	else
+		printf '  %s\n' "${errs[@]}"
+		record fail "check series" "${errs[*]}"
+	fi
+}
+
+check_checkpatch() {
+	local files=("$@") f out bad=0
+	[ "${#files[@]}" -gt 0 ] || files=("${patches[@]}")
+	if [ "${#files[@]}" = 0 ]; then
+		record pass "check checkpatch" ""
+		return
+	fi
+	for f in "${files[@]}"; do
+		out=$(cd "$base_repo" && perl scripts/checkpatch.pl --strict --codespell \
+			--max-line-length=80 --terse --showfile \
+			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,NO_AUTHOR_SIGN_OFF,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
+			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):')
+		if [ -n "$out" ]; then
+			echo "$(basename "$f"):"
+			sed 's/^/  /' <<<"$out"
+			bad=1
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		record pass "check checkpatch" ""
+	else
+		record fail "check checkpatch" "checkpatch --strict reported problems (listed above)"
+	fi
+}
+
+# Warnings of one object, with line and column numbers removed so that code
+# moving within a file does not count as a new warning.
+obj_warnings() {
+	local tree=$1 out=$2 obj=$3
+	rm -f "$out/$obj"
+	make -C "$tree" O="$out" W=1 C=1 CC="ccache gcc" "$obj" 2>&1 |
+		grep -E 'warning:|error:' | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s#^.*/(net|include|kernel|lib|arch)/#\1/#' | sort
+}
+
+check_build_warnings() {
+	local f obj new bad=0 pout=$BUILD/out/patched cout=$CACHE/base/out/control
+	[ -f "$pout/.config" ] && [ -f "$cout/.config" ] ||
+		{ record fail "check build-warnings" "build the patched and control kernels first (make build)"; return; }
+	for f in $(touched '*.c'); do
+		obj=${f%.c}.o
+		[ -f "$pout/$obj" ] || { echo "  $f: not built in the guest config, skipped"; continue; }
+		new=$(comm -13 <(if [ -f "$base_repo/$f" ]; then obj_warnings "$base_repo" "$cout" "$obj"; fi) \
+			<(obj_warnings "$KERNEL_TREE" "$pout" "$obj"))
+		if [ -n "$new" ]; then
+			echo "  new W=1/sparse warnings in $f:"
+			sed 's/^/    /' <<<"$new"
+			bad=1
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		record pass "check build-warnings" ""
+	else
+		record fail "check build-warnings" "new W=1 or sparse warnings (listed above)"
+	fi
+}
+
+kdoc_of() {
+	[ -f "$1/$2" ] || return 0
+	(cd "$1" && perl scripts/kernel-doc -Wall -none "$2" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+}
+
+check_kdoc() {
+	local f new bad=0
+	for f in $(touched '*.c' '*.h'); do
+		new=$(comm -13 <(kdoc_of "$base_repo" "$f") <(kdoc_of "$KERNEL_TREE" "$f"))
+		if [ -n "$new" ]; then
+			echo "  new kernel-doc warnings in $f:"
+			sed 's/^/    /' <<<"$new"
+			bad=1
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		record pass "check kdoc" ""
+	else
+		record fail "check kdoc" "new kernel-doc warnings (listed above)"
+	fi
+}
+
+cocci_of() {
+	local tree=$1 f=$2 c
+	[ -f "$tree/$f" ] || return 0
+	for c in "$tree"/scripts/coccinelle/*/*.cocci; do
+		grep -q 'virtual report' "$c" || continue
+		(cd "$tree" && timeout 120 spatch --very-quiet -D report --no-show-diff \
+			--cocci-file "$c" --include-headers-for-types -I include -I arch/x86/include "$f" 2>/dev/null)
+	done | sed -E 's/:[0-9]+:[0-9]+-[0-9]+:/:/; s/ line [0-9]+//g' | sort
+}
+
+check_cocci() {
+	local f new bad=0
+	command -v spatch >/dev/null || { record fail "check cocci" "spatch missing (run ci/setup.sh)"; return; }
+	for f in $(touched '*.c'); do
+		new=$(comm -13 <(cocci_of "$base_repo" "$f") <(cocci_of "$KERNEL_TREE" "$f"))
+		if [ -n "$new" ]; then
+			echo "  new coccinelle reports in $f:"
+			sed 's/^/    /' <<<"$new"
+			bad=1
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		record pass "check cocci" ""
+	else
+		record fail "check cocci" "new coccinelle reports (listed above)"
+	fi
+}
+
+case "$what" in
+series) check_series ;;
+checkpatch) check_checkpatch "$@" ;;
+build-warnings) check_build_warnings ;;
+kdoc) check_kdoc ;;
+cocci) check_cocci ;;
+all) check_series; check_checkpatch; check_build_warnings; check_kdoc; check_cocci ;;
+*) die "usage: ci/check.sh [series|checkpatch|build-warnings|kdoc|cocci|all]" ;;
+esac
+echo "checks: $pass passed, $fail failed"
+[ "$fail" = 0 ]
