@@ -9,12 +9,13 @@
 
 SHELL := /bin/bash
 KIND ?= patched
+ROUNDS ?= 5
 export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 
 .PHONY: all help setup base apply export build build-patched build-control \
 	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
-	check-cocci check-bisect selftest-workbench test clean
+	check-cocci check-bisect kunit zero-cost bench selftest-workbench test clean
 
 all: ## apply, build, boot the patched kernel, run the kselftests
 	bash ci/setup.sh
@@ -73,6 +74,15 @@ check-cocci: ## coccinelle report mode on touched files vs the base
 	bash ci/check.sh cocci
 check-bisect: ## every patch builds on its own (slow, not in CI)
 	bash ci/bisect.sh
+
+kunit: ## the series' KUnit suites in a guest (kunit.enable=1)
+	bash ci/kunit.sh $(KIND)
+
+zero-cost: ## disassembly: no indirect call on the plain TCP push path
+	bash ci/zerocost.sh
+
+bench: ## benchmark (not a test): plain TCP, patched vs control, ROUNDS=5
+	bash ci/bench.sh $(ROUNDS)
 
 selftest-workbench: ## tests of the workbench itself
 	bash ci/selftest.sh

@@ -91,7 +91,8 @@ check_checkpatch() {
 		return
 	fi
 	for f in "${files[@]}"; do
-		out=$(cd "$base_repo" && perl scripts/checkpatch.pl --strict --codespell \
+		out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell \
+			--codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 			--max-line-length=80 --terse --showfile \
 			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,NO_AUTHOR_SIGN_OFF,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
 			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):')
@@ -141,7 +142,7 @@ check_build_warnings() {
 
 kdoc_of() {
 	[ -f "$1/$2" ] || return 0
-	(cd "$1" && perl scripts/kernel-doc -Wall -none "$2" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+	(cd "$1" && perl scripts/kernel-doc -Wall -none "$2" 2>&1 | sed -E 's/:[0-9]+([: ])/\1/' | sort -u)
 }
 
 check_kdoc() {

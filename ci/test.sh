@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The full test suite (README's test command; CI runs it):
-#   install, base, apply, checks, build patched + control, workbench
-#   self-tests, kselftests on the patched kernel.
+#   install, base, apply, static checks, build patched + control, zero-cost
+#   disassembly check, workbench self-tests, KUnit and kselftests on the
+#   patched kernel.
 # Every result is one line; failures and skips say why and how to rerun.
 # The last line is "N passed, N failed, N skipped".
 set -uo pipefail
@@ -45,6 +46,8 @@ bash "$TOP/ci/check.sh" cocci
 step "build patched"; hard "build patched" bash "$TOP/ci/build.sh" patched
 step "build control"; hard "build control" bash "$TOP/ci/build.sh" control
 step "check build-warnings"; bash "$TOP/ci/check.sh" build-warnings
+step "zero cost (disassembly)"; bash "$TOP/ci/zerocost.sh"
 step "workbench self-tests"; bash "$TOP/ci/selftest.sh"
+step "KUnit (patched)"; bash "$TOP/ci/kunit.sh" patched
 step "kselftests (patched)"; bash "$TOP/ci/kselftest.sh" patched
 summary

@@ -17,6 +17,7 @@
 #                 (default build/vm/<time>)
 #   --pcap        capture every link to DIR/link<i>.pcap (taken on guest a)
 #   --quiet       do not echo the console, only log it
+#   --append ARGS more kernel command line (e.g. kunit.enable=1)
 #
 # Exit status: the guest command's, or 124 (timeout), 125 (QEMU or the boot
 # failed), 126 (kernel splat in the console: BUG, WARNING, Oops, KASAN,
@@ -28,7 +29,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout=900 mem=2G out= pcap=0 quiet=0 links=2 pair=0
+timeout=900 mem=2G out= pcap=0 quiet=0 links=2 pair=0 append=
 cmd_a= cmd_b=
 kernels=()
 while [ $# -gt 0 ]; do
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--pcap) pcap=1; shift ;;
 	--quiet) quiet=1; shift ;;
+	--append) append=$2; shift 2 ;;
 	--links) links=$2; shift 2 ;;
 	--pair) pair=1; kernels=("$2" "$3"); shift 3 ;;
 	--cmd-a) cmd_a=$2; shift 2 ;;
@@ -77,7 +79,7 @@ start_guest() {
 	args=(-M q35 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
 	      -nodefaults -display none -no-reboot -serial stdio -monitor none
 	      -kernel "$kernel"
-	      -append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/ci/guest-init.sh panic=-1 mptcp_meta.name=$name"
+	      -append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/ci/guest-init.sh panic=-1 mptcp_meta.name=$name $append"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	      -fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
