@@ -61,7 +61,8 @@ if [ "$kind" = control ] && [ -f "$img" ] && [ "$(cat "$out/.mptcp-meta-stamp" 2
 fi
 
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
-export CCACHE_BASEDIR=$(dirname "$src")
+CCACHE_BASEDIR=$(dirname "$src")
+export CCACHE_BASEDIR
 export CCACHE_NOHASHDIR=1
 export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
 export CCACHE_COMPILERCHECK=content

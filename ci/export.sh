@@ -47,7 +47,9 @@ s = s.replace("*** BLURB HERE ***", body, 1)
 s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
 open(cover, "w").write(s)
 PY
-	(cd "$tmp" && ls [0-9]*.patch | grep -v '^0000-cover-letter') > "$tmp/series"
+	for f in "$tmp"/[0-9]*.patch; do
+		case "${f##*/}" in 0000-cover-letter.patch) ;; *) echo "${f##*/}" ;; esac
+	done > "$tmp/series"
 fi
 
 mkdir -p "$TOP/patches"

@@ -10,7 +10,10 @@
 # net/mptcp:pm_netlink.sh); '#' starts a comment.  The collections are
 # built from the kernel's own tree (the patched tree's, for the series' own
 # tests) with "make -C tools/testing/selftests install", and run in one guest
-# with run_kselftest.sh.  The KTAP output is kept; each result is appended to
+# with run_kselftest.sh.  The tests come from $KERNEL_TREE (the series' tree)
+# whatever the kernel, so that the control kernel runs the very same tests;
+# from the base tree if there is no such tree.  The KTAP output is kept;
+# each result is appended to
 # $RESULTS (if set) as "status<TAB>name<TAB>why<TAB>how to rerun".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +21,11 @@ set -euo pipefail
 kind=${1:-}
 list=${2:-$TOP/selftests/kselftests.list}
 case "$kind" in
-control) src=$BASE_REPO ;;
-patched|debug) src=$KERNEL_TREE ;;
+control|patched|debug) ;;
 *) die "usage: ci/kselftest.sh patched|control|debug [LIST]" ;;
 esac
+src=$KERNEL_TREE
+[ -d "$src/.git" ] || src=$BASE_REPO
 [ -f "$list" ] || die "test list $list not found"
 
 tests=()
@@ -33,14 +37,13 @@ done < "$list"
 targets=$(printf '%s\n' "${tests[@]}" | cut -d: -f1 | sort -u | paste -sd' ')
 
 img=$(bash "$TOP/ci/build.sh" "$kind" | tail -n1)
-out=$(dirname "$(dirname "$(dirname "$(dirname "$img")")")")
 inst=$BUILD/kselftest/$kind
-hdr=$out/usr/include
 
-log "installing kernel headers and kselftests ($targets) for $kind"
-make -C "$src" O="$out" -s headers >/dev/null
+log "installing kernel headers and kselftests ($targets) from $src"
+make -C "$src" O="$BUILD/kselftest/obj-$kind" -s headers >/dev/null
+hdr=$BUILD/kselftest/obj-$kind/usr/include
 rm -rf "$inst"
-make -C "$src/tools/testing/selftests" O="$out" -s -j"$(nproc)" \
+make -C "$src/tools/testing/selftests" O="$BUILD/kselftest/obj-$kind" -s -j"$(nproc)" \
 	KHDR_INCLUDES="-isystem $hdr" TARGETS="$targets" \
 	INSTALL_PATH="$inst" install >"$BUILD/kselftest-$kind-build.log" 2>&1 ||
 	die "kselftest build failed; see $BUILD/kselftest-$kind-build.log"

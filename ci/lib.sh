@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # SPDX-License-Identifier: GPL-2.0
 # Shared helpers and settings for the workbench scripts. Sourced, not run.
 

@@ -29,8 +29,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout=900 mem=2G out= pcap=0 quiet=0 links=2 pair=0 append=
-cmd_a= cmd_b=
+timeout=900 mem=2G out='' pcap=0 quiet=0 links=2 pair=0 append=''
+cmd_a='' cmd_b=''
 kernels=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -76,6 +76,7 @@ start_guest() {
 		echo "cd '$PWD' || exit 125"
 		printf '%s\n' "$cmd"
 	} > "$res/cmd"
+	# shellcheck disable=SC2054 # commas belong to QEMU options
 	args=(-M q35 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
 	      -nodefaults -display none -no-reboot -serial stdio -monitor none
 	      -kernel "$kernel"
