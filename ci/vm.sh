@@ -105,7 +105,7 @@ start_guest() {
 	[ "$pair" = 1 ] && prefix="$name| "
 	(
 		timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$out/qemu-$name.err" |
-			tr -d '\r' | tee "$out/console-$name.log" |
+			sed -u 's/\r$//' | tee "$out/console-$name.log" |
 			if [ "$quiet" = 1 ]; then cat >/dev/null; else sed -u "s/^/$prefix/"; fi
 		exit "${PIPESTATUS[0]}"
 	) &
