@@ -57,8 +57,8 @@ kselftest-debug: ## the kselftests on the debug kernel
 upstream-mptcp-baseline: ## upstream's MPTCP selftests on the control kernel (slow)
 	bash ci/kselftest.sh control selftests/upstream-mptcp.list
 
-vm: ## boot KIND's kernel and run CMD in it, e.g. make vm CMD='ss -M'
-	bash ci/vm.sh $(if $(filter control,$(KIND)),$(HOME)/.cache/mptcp-meta/base/out/control,build/out/$(KIND))/arch/x86/boot/bzImage -- '$(CMD)'
+vm: ## boot KIND's kernel (built if needed) and run CMD, e.g. make vm CMD='ss -M'
+	bash ci/vm.sh "$$(bash ci/build.sh $(KIND) | tail -n1)" -- '$(CMD)'
 
 check: check-series check-checkpatch check-build-warnings check-kdoc check-cocci ## all static checks
 
