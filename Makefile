@@ -55,7 +55,8 @@ kselftest-debug: ## the kselftests on the debug kernel
 	VM_MEM=4G bash ci/kselftest.sh debug $(KSFT_LIST)
 
 upstream-mptcp-baseline: ## upstream's MPTCP selftests on the control kernel (slow)
-	bash ci/kselftest.sh control selftests/upstream-mptcp.list
+	KSFT_TIMEOUT=$${KSFT_TIMEOUT:-7200} KSFT_TEST_TIMEOUT=$${KSFT_TEST_TIMEOUT:-900} \
+		bash ci/kselftest.sh control selftests/upstream-mptcp.list
 
 vm: ## boot KIND's kernel (built if needed) and run CMD, e.g. make vm CMD='ss -M'
 	bash ci/vm.sh "$$(bash ci/build.sh $(KIND) | tail -n1)" -- '$(CMD)'

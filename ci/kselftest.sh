@@ -15,6 +15,8 @@
 # from the base tree if there is no such tree.  The KTAP output is kept;
 # each result is appended to
 # $RESULTS (if set) as "status<TAB>name<TAB>why<TAB>how to rerun".
+# KSFT_TIMEOUT bounds the whole guest run (default 3600 s), KSFT_TEST_TIMEOUT
+# each test.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,6 +52,8 @@ make -C "$src/tools/testing/selftests" O="$BUILD/kselftest/obj-$kind" -s -j"$(np
 
 vmout=$BUILD/vm/kselftest-$kind
 targs=$(printf -- '-t %s ' "${tests[@]}")
+# KSFT_TEST_TIMEOUT overrides each test's own timeout (its settings file).
+[ -n "${KSFT_TEST_TIMEOUT:-}" ] && targs+=" -o $KSFT_TEST_TIMEOUT"
 log "running ${#tests[@]} kselftests on the $kind kernel (logs: $vmout)"
 set +e
 bash "$TOP/ci/vm.sh" --timeout "${KSFT_TIMEOUT:-3600}" --mem "${VM_MEM:-2G}" --out "$vmout" "$img" -- \
