@@ -20,8 +20,27 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs shm /dev/shm
+# The tmpfs mounts below would hide host paths the run needs (a clone under
+# /tmp, the cache under /root/.cache): vm.sh names them in mptcp_meta.keep=,
+# and each is bind-mounted back, read-only like the rest of the root.
+keep=$(sed -n 's/.*mptcp_meta.keep=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /dev/.keep
+i=0
+for p in $(echo "$keep" | tr ',' ' '); do
+	[ -d "$p" ] || continue
+	i=$((i + 1))
+	mkdir /dev/.keep/$i && mount --bind "$p" /dev/.keep/$i && echo "$p" > /dev/.keep/$i.path
+done
 for d in /tmp /run /var/tmp /root /mnt; do
 	mount -t tmpfs -o mode=1777 tmpfs "$d"
+done
+for f in /dev/.keep/*.path; do
+	[ -f "$f" ] || continue
+	p=$(cat "$f")
+	mountpoint -q "$p" && continue
+	if ! [ -d "$p" ] || ! [ -r "$p/." ] || [ -z "$(ls -A "$p" 2>/dev/null)" ]; then
+		mkdir -p "$p" && mount --bind "${f%.path}" "$p"
+	fi
 done
 mkdir -p /run/netns 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

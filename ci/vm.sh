@@ -60,6 +60,10 @@ out=${out:-$BUILD/vm/$(date +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# Host paths the guest must see although its tmpfs mounts cover their
+# parents (see ci/guest-init.sh); no spaces or commas in them.
+keep=$(printf '%s\n' "$TOP" "$BUILD" "$CACHE" "$PWD" | sort -u | paste -sd,)
+
 # One UDP port pair per link, on loopback only.
 port0=$((20000 + (RANDOM % 2000) * 10))
 
@@ -80,7 +84,7 @@ start_guest() {
 	args=(-M q35 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
 	      -nodefaults -display none -no-reboot -serial stdio -monitor none
 	      -kernel "$kernel"
-	      -append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/ci/guest-init.sh panic=-1 mptcp_meta.name=$name $append"
+	      -append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/ci/guest-init.sh panic=-1 mptcp_meta.name=$name mptcp_meta.keep=$keep $append"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	      -fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
