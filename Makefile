@@ -15,7 +15,7 @@ export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 .PHONY: all help setup base apply export build build-patched build-control \
 	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
-	check-cocci check-bisect kunit zero-cost bench selftest-workbench test clean
+	check-cocci check-sparse check-bisect kunit zero-cost bench selftest-workbench test clean
 
 all: ## apply, build, boot the patched kernel, run the kselftests
 	bash ci/setup.sh
@@ -69,6 +69,7 @@ check-checkpatch: ## checkpatch --strict on every patch
 	bash ci/check.sh checkpatch
 check-build-warnings: ## W=1 + sparse on touched files vs the base
 	bash ci/check.sh build-warnings
+check-sparse: check-build-warnings ## same as check-build-warnings (C=1 rides along)
 check-kdoc: ## kernel-doc -Wall on touched files vs the base
 	bash ci/check.sh kdoc
 check-cocci: ## coccinelle report mode on touched files vs the base
