@@ -9,13 +9,13 @@
 
 SHELL := /bin/bash
 KIND ?= patched
-ROUNDS ?= 5
+ROUNDS ?= 7
 export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 
 .PHONY: all help setup base apply export build build-patched build-control \
 	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
-	check-cocci check-sparse check-bisect kunit zero-cost bench selftest-workbench test clean
+	check-cocci check-sparse check-bisect kunit zero-cost bench tcp-regress selftest-workbench test clean
 
 all: ## apply, build, boot the patched kernel, run the kselftests
 	bash ci/setup.sh
@@ -83,7 +83,10 @@ kunit: ## the series' KUnit suites in a guest (kunit.enable=1)
 zero-cost: ## disassembly: no indirect call on the plain TCP push path
 	bash ci/zerocost.sh
 
-bench: ## benchmark (not a test): plain TCP, patched vs control, ROUNDS=5
+tcp-regress: ## in-tree TCP kselftests: same results on patched and control (slow)
+	bash ci/tcp-regress.sh
+
+bench: ## benchmark (not a test): plain TCP, patched vs control, ROUNDS=7
 	bash ci/bench.sh $(ROUNDS)
 
 selftest-workbench: ## tests of the workbench itself

@@ -11,11 +11,19 @@
 # between two namespaces: bulk, and 256-byte writes with TCP_NODELAY).
 # Prints per test the median of each kernel, the spread (min..max as a
 # percentage of the median) and the ratio patched/control of the medians.
+#
+# Guests run with instruction-counted time (VM_ICOUNT, default shift=4:
+# one guest nanosecond per 16 instructions, single-threaded TCG), so a
+# rate is bytes per guest instruction: a CPU cost, measured with a spread
+# of about 1%.  With VM_ICOUNT= (empty) they run on wall-clock time, where
+# host noise gives 20-50% spreads under TCG.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+export VM_ICOUNT=${VM_ICOUNT-shift=4}
 
 rounds=${1:-5}
-pimg=$(bash "$TOP/ci/build.sh" patched | tail -n1) || exit 1
+# BENCH_PATCHED_IMG: a bzImage to use instead of building the patched kernel
+pimg=${BENCH_PATCHED_IMG:-$(bash "$TOP/ci/build.sh" patched | tail -n1)} || exit 1
 cimg=$(bash "$TOP/ci/build.sh" control | tail -n1) || exit 1
 out=$BUILD/bench/tcp-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -45,5 +53,15 @@ for t in tests:
         med[k] = statistics.median(v)
         spr[k] = (max(v) - min(v)) / med[k] * 100
     print(f"{t:8} {med['patched']:16.1f} {spr['patched']:7.1f}% {med['control']:16.1f} {spr['control']:7.1f}% {med['patched']/med['control']:7.3f}")
+# Paired view: round r of each kernel ran back to back, so their ratio
+# cancels slow drift of the host; its median and quartiles show the noise.
+print()
+print(f"{'test':8} {'per-round ratio median':>24} {'quartiles':>16} {'rounds':>7}")
+for t in tests:
+    p = [float(x) for kk, tt, x in rows if kk == "patched" and tt == t]
+    c = [float(x) for kk, tt, x in rows if kk == "control" and tt == t]
+    r = sorted(a / b for a, b in zip(p, c))
+    q = statistics.quantiles(r, n=4) if len(r) > 1 else [r[0]] * 3
+    print(f"{t:8} {statistics.median(r):24.3f} {q[0]:7.3f}..{q[2]:.3f} {len(r):7}")
 PY
 echo "raw results: $out/all.txt"

@@ -3,13 +3,14 @@
 #
 # Build a guest kernel:  ci/build.sh control|patched|debug
 #
-#   control  the unpatched base tree with the guest and MPTCP fragments,
-#            cached by base commit and fragment hash (built once a machine)
-#   patched  $KERNEL_TREE (default build/linux, see ci/apply.sh), same fragments
-#   debug    $KERNEL_TREE with the debug fragment on top
+#   control  the unpatched base tree: guest.config + mptcp.config (upstream
+#            MPTCP), cached by base commit and fragment hash
+#   patched  $KERNEL_TREE (default build/linux, see ci/apply.sh):
+#            guest.config + series.config (the series' MPTCP, which
+#            excludes upstream's)
+#   debug    the patched kernel with debug.config on top
 #
-# The config is tinyconfig plus kconfig-fragments/*.config (debug.config only
-# for the debug kernel).  Every CONFIG_ line of the fragments must survive
+# The config is tinyconfig plus those fragments.  Every CONFIG_ line of the fragments must survive
 # olddefconfig: a symbol that Kconfig dropped is reported as an error, since a
 # silently missing option makes tests skip for the wrong reason.  Symbols the
 # tree does not know at all (the series' own, on the control kernel) are only
@@ -22,20 +23,22 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kind=${1:-}
-frags=("$TOP"/kconfig-fragments/guest.config "$TOP"/kconfig-fragments/mptcp.config "$TOP"/kconfig-fragments/series.config)
+frags=("$TOP"/kconfig-fragments/guest.config)
 case "$kind" in
 control)
+	frags+=("$TOP"/kconfig-fragments/mptcp.config)
 	src=$(bash "$TOP/ci/base.sh")
 	out=$CACHE/base/out/control
 	;;
 patched)
+	frags+=("$TOP"/kconfig-fragments/series.config)
 	src=$KERNEL_TREE
 	out=$BUILD/out/patched
 	;;
 debug)
 	src=$KERNEL_TREE
 	out=$BUILD/out/debug
-	frags+=("$TOP"/kconfig-fragments/debug.config)
+	frags+=("$TOP"/kconfig-fragments/series.config "$TOP"/kconfig-fragments/debug.config)
 	;;
 *)
 	die "usage: ci/build.sh control|patched|debug"

@@ -19,7 +19,7 @@ PKGS=(
 	iproute2 iputils-ping ethtool iperf3 tcpdump tshark nftables iptables
 	sparse coccinelle codespell b4 shellcheck
 	busybox-static socat netcat-openbsd procps psmisc
-	libcap-dev libmnl-dev
+	libcap-dev libmnl-dev libnuma-dev
 )
 
 as_root() {

@@ -19,6 +19,9 @@
 #   --quiet       do not echo the console, only log it
 #   --append ARGS more kernel command line (e.g. kunit.enable=1)
 #
+# Environment: VM_ICOUNT=shift=N runs the guest with instruction-counted
+# time (see below), for benchmarks.
+#
 # Exit status: the guest command's, or 124 (timeout), 125 (QEMU or the boot
 # failed), 126 (kernel splat in the console: BUG, WARNING, Oops, KASAN,
 # UBSAN, lockdep, kmemleak, hung task, RCU stall, soft lockup).
@@ -81,7 +84,7 @@ start_guest() {
 		printf '%s\n' "$cmd"
 	} > "$res/cmd"
 	# shellcheck disable=SC2054 # commas belong to QEMU options
-	args=(-M q35 -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
+	args=(-M q35 -cpu max -m "$mem" -smp 2
 	      -nodefaults -display none -no-reboot -serial stdio -monitor none
 	      -kernel "$kernel"
 	      -append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$TOP/ci/guest-init.sh panic=-1 mptcp_meta.name=$name mptcp_meta.keep=$keep $append"
@@ -90,6 +93,14 @@ start_guest() {
 	      -fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
 	      -device virtio-9p-pci,fsdev=res,mount_tag=results
 	      -device virtio-rng-pci)
+	# VM_ICOUNT (e.g. shift=4): guest time counts guest instructions, so
+	# a rate measured in the guest is a cost per byte, not a host-load
+	# lottery (single-threaded TCG; used by the benchmarks).
+	if [ -n "${VM_ICOUNT:-}" ]; then
+		args+=(-accel tcg,thread=single -icount "$VM_ICOUNT")
+	else
+		args+=(-accel tcg,thread=multi)
+	fi
 	if [ "$pair" = 1 ]; then
 		for ((i = 0; i < links; i++)); do
 			if [ "$idx" = 0 ]; then
