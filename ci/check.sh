@@ -85,6 +85,20 @@ check_series() {
 	fi
 }
 
+# Drop the reports that ci/checkpatch-exceptions accepts, each with its
+# reason: lines "TYPE FILE", matched against "FILE:LINE: LEVEL:TYPE: ...".
+checkpatch_allowed() {
+	local line typ file ok
+	while IFS= read -r line; do
+		ok=0
+		while read -r typ file _; do
+			case "$typ" in ''|'#'*) continue ;; esac
+			case "$line" in "$file:"*":"*":$typ:"*) ok=1 ;; esac
+		done < "$TOP/ci/checkpatch-exceptions"
+		[ "$ok" = 1 ] || printf '%s\n' "$line"
+	done
+}
+
 check_checkpatch() {
 	local files=("$@") f out bad=0
 	[ "${#files[@]}" -gt 0 ] || files=("${patches[@]}")
@@ -95,9 +109,9 @@ check_checkpatch() {
 	for f in "${files[@]}"; do
 		out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell \
 			--codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
-			--max-line-length=80 --terse --showfile \
+			--max-line-length=80 --terse --showfile --show-types \
 			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,NO_AUTHOR_SIGN_OFF,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
-			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):')
+			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):' | checkpatch_allowed)
 		if [ -n "$out" ]; then
 			echo "$(basename "$f"):"
 			sed 's/^/  /' <<<"$out"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of the interop suite (ci/interop.sh): runs in guest "a"
+# (the patched kernel) and guest "b" (the control kernel) at the same time,
+# joined by eth0.  Both walk the same list of cases in order; in each, one
+# guest serves and the other connects with mptcp_meta_connect (an
+# IPPROTO_MPTCP socket on both kernels), then both record the exit status,
+# the tool's output and the MPTcpExt counters before and after, in
+# /mnt/results/CASE.{rc,out,mib0,mib1}.
+#
+#   guest.sh a|b TOOL BYTES
+set -u
+
+me=$1 tool=$2 bytes=$3
+res=/mnt/results
+
+if [ "$me" = a ]; then n=1; else n=2; fi
+ip addr add "10.9.0.$n/24" dev eth0
+ip addr add "fd00:9::$n/64" dev eth0 nodad
+ip link set eth0 up
+ip link set lo up
+
+mib()
+{
+	awk '$1 != "MPTcpExt:" { next }
+	     !n { for (i = 2; i <= NF; i++) f[i] = $i; n = 1; next }
+	     { for (i = 2; i <= NF; i++) print f[i], $i }' /proc/net/netstat
+}
+
+# case NAME FAMILY SERVER(a|b) PORT
+run()
+{
+	local name=$1 fam=$2 server=$3 port=$4 v6="" peer
+
+	[ "$fam" = ipv6 ] && v6=-6
+	mib > "$res/$name.mib0"
+	if [ "$me" = "$server" ]; then
+		if [ -n "$v6" ]; then peer=::; else peer=0.0.0.0; fi
+		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
+			> "$res/$name.out" 2>&1
+	else
+		if [ "$server" = a ]; then n=1; else n=2; fi
+		if [ -n "$v6" ]; then peer=fd00:9::$n; else peer=10.9.0.$n; fi
+		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
+			> "$res/$name.out" 2>&1
+	fi
+	echo $? > "$res/$name.rc"
+	# let the last ACKs and FINs of this case cross before counting
+	sleep 1
+	mib > "$res/$name.mib1"
+}
+
+# the same list as ci/interop.sh
+run v4-control-to-patched ipv4 a 6001
+run v4-patched-to-control ipv4 b 6002
+run v6-control-to-patched ipv6 a 6003
+run v6-patched-to-control ipv6 b 6004
+exit 0
