@@ -7,7 +7,10 @@
 # guest serves and the other connects with mptcp_meta_connect (an
 # IPPROTO_MPTCP socket on both kernels), then both record the exit status,
 # the tool's output and the MPTcpExt counters before and after, in
-# /mnt/results/CASE.{rc,out,mib0,mib1}.
+# /mnt/results/CASE.{rc,out,mib0,mib1}.  The client connects once: the
+# server raises a plain-TCP readiness listener (PORT + 1000, nc) only once
+# its MPTCP socket listens, and the client waits for it, so that no SYN is
+# refused and retried and the counters count exactly one connection.
 #
 #   guest.sh a|b TOOL BYTES
 set -u
@@ -31,16 +34,27 @@ mib()
 # case NAME FAMILY SERVER(a|b) PORT
 run()
 {
-	local name=$1 fam=$2 server=$3 port=$4 v6="" peer
+	local name=$1 fam=$2 server=$3 port=$4 v6="" peer pid
 
 	[ "$fam" = ipv6 ] && v6=-6
 	mib > "$res/$name.mib0"
 	if [ "$me" = "$server" ]; then
 		if [ -n "$v6" ]; then peer=::; else peer=0.0.0.0; fi
 		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
-			> "$res/$name.out" 2>&1
+			> "$res/$name.out" 2>&1 &
+		pid=$!
+		for _ in $(seq 100); do
+			ss -Hltn "sport = :$port" | grep -q LISTEN && break
+			sleep 0.1
+		done
+		nc -l 0.0.0.0 $((port + 1000)) < /dev/null > /dev/null 2>&1 &
+		wait "$pid"
 	else
 		if [ "$server" = a ]; then n=1; else n=2; fi
+		for _ in $(seq 300); do
+			nc -z "10.9.0.$n" $((port + 1000)) 2> /dev/null && break
+			sleep 0.2
+		done
 		if [ -n "$v6" ]; then peer=fd00:9::$n; else peer=10.9.0.$n; fi
 		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
 			> "$res/$name.out" 2>&1
