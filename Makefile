@@ -15,7 +15,7 @@ export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 .PHONY: all help setup base apply export build build-patched build-control \
 	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
-	check-cocci check-sparse check-bisect kunit zero-cost bench tcp-regress interop selftest-workbench test clean
+	check-cocci check-sparse check-bisect kunit zero-cost bench tcp-regress interop interop-debug selftest-workbench test clean
 
 all: ## apply, build, boot the patched kernel, run the kselftests
 	bash ci/setup.sh
@@ -84,7 +84,10 @@ zero-cost: ## disassembly: no indirect call on the plain TCP push path
 	bash ci/zerocost.sh
 
 interop: ## patched <-> control kernel in two guests, captures checked by tshark
-	bash ci/interop.sh
+	bash ci/interop.sh patched
+
+interop-debug: ## the interop suite with the debug kernel in place of the patched one
+	bash ci/interop.sh debug
 
 tcp-regress: ## in-tree TCP kselftests: same results on patched and control (slow)
 	bash ci/tcp-regress.sh

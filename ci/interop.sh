@@ -5,7 +5,10 @@
 # MPTCP), each as client and as server, over IPv4 and IPv6, in two guests
 # joined by one virtual link that is captured (ci/vm.sh --pair --pcap).
 #
-#   ci/interop.sh
+#   ci/interop.sh [patched|debug]
+#
+# "debug" puts the debug kernel (KASAN, lockdep, kmemleak, UBSAN) in guest
+# a instead of the patched one; a splat in either console fails the run.
 #
 # Per case: the data crosses intact both ways (mptcp_meta_connect checks
 # every byte), the MPTcpExt counters of both kernels moved as the
@@ -24,29 +27,34 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+kind=${1:-patched}
+case "$kind" in patched|debug) ;; *) die "usage: ci/interop.sh [patched|debug]" ;; esac
 bytes=${INTEROP_BYTES:-4194304}
-out=$BUILD/interop
+out=$BUILD/interop-$kind
+mem=2G
+[ "$kind" = debug ] && mem=4G
 pass=0 fail=0
 rerun="make interop"
+[ "$kind" = debug ] && rerun="make interop-debug"
 
 record() {
 	local st=$1 name=$2 why=${3:-}
 	[ -n "${RESULTS:-}" ] &&
-		printf '%s\tinterop %s\t%s\t%s\n' "$st" "$name" "$why" "$rerun" >> "$RESULTS"
+		printf '%s\tinterop(%s) %s\t%s\t%s\n' "$st" "$kind" "$name" "$why" "$rerun" >> "$RESULTS"
 	if [ "$st" = pass ]; then
-		pass=$((pass + 1)); echo "ok: interop $name"
+		pass=$((pass + 1)); echo "ok: interop($kind) $name"
 	else
-		fail=$((fail + 1)); echo "FAIL: interop $name: $why"
+		fail=$((fail + 1)); echo "FAIL: interop($kind) $name: $why"
 	fi
 }
 
 finish() {
-	echo "interop: $pass passed, $fail failed"
+	echo "interop($kind): $pass passed, $fail failed"
 	[ "$fail" = 0 ]
 	exit
 }
 
-patched=$(bash "$TOP/ci/build.sh" patched | tail -n1) || die "patched kernel build failed"
+patched=$(bash "$TOP/ci/build.sh" "$kind" | tail -n1) || die "$kind kernel build failed"
 control=$(bash "$TOP/ci/build.sh" control | tail -n1) || die "control kernel build failed"
 
 rm -rf "$out"
@@ -58,8 +66,8 @@ if ! gcc -O2 -Wall -o "$tool" "$src"; then
 	finish
 fi
 
-log "interop: patched (guest a) <-> control (guest b), $bytes bytes each way per case"
-bash "$TOP/ci/vm.sh" --quiet --timeout 600 --out "$out/vm" --pcap --links 1 \
+log "interop: $kind (guest a) <-> control (guest b), $bytes bytes each way per case"
+bash "$TOP/ci/vm.sh" --quiet --timeout 900 --mem "$mem" --out "$out/vm" --pcap --links 1 \
 	--pair "$patched" "$control" \
 	--cmd-a "bash $TOP/selftests/interop/guest.sh a $tool $bytes" \
 	--cmd-b "bash $TOP/selftests/interop/guest.sh b $tool $bytes"
