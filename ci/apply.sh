@@ -25,6 +25,9 @@ if [ ! -d "$tree/.git" ]; then
 	mkdir -p "$(dirname "$tree")"
 	git clone -q --no-checkout "$base_repo" "$tree"
 	git -C "$tree" checkout -q -b series "$base"
+	# commits made in this tree are the team's, whoever runs it
+	git -C "$tree" config user.name "MPTCP meta team"
+	git -C "$tree" config user.email "mptcp-meta@example.invalid"
 fi
 
 g() { git -C "$tree" "$@"; }

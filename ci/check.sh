@@ -8,7 +8,9 @@
 #   series          cover letter, Signed-off-by, [PATCH net-next] subjects,
 #                   at most 15 patches, series and patches/ agree
 #   checkpatch      --strict --codespell --max-line-length=80 with netdev's
-#                   ignore list; any ERROR, WARNING or CHECK fails
+#                   ignore list less NO_AUTHOR_SIGN_OFF (the author must sign
+#                   off); any ERROR, WARNING or CHECK fails but those that
+#                   ci/checkpatch-exceptions accepts, each with its reason
 #   build-warnings  W=1 C=1 (gcc and sparse) on every touched .c file that the
 #                   guest config builds, compared with the same file in the
 #                   base: a new warning fails
@@ -110,7 +112,7 @@ check_checkpatch() {
 		out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell \
 			--codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 			--max-line-length=80 --terse --showfile --show-types \
-			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,NO_AUTHOR_SIGN_OFF,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
+			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
 			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):' | checkpatch_allowed)
 		if [ -n "$out" ]; then
 			echo "$(basename "$f"):"
