@@ -5,8 +5,10 @@
 #
 #   ci/check.sh [series|checkpatch|build-warnings|kdoc|cocci|all] [PATCH...]
 #
-#   series          cover letter, Signed-off-by, [PATCH net-next] subjects,
-#                   at most 15 patches, series and patches/ agree
+#   series          Signed-off-by, [PATCH net-next] subjects, series and
+#                   patches/ agree; per part of patches/parts a cover letter
+#                   with the base (and the earlier parts as prerequisites),
+#                   at most 15 patches
 #   checkpatch      --strict --codespell --max-line-length=80 with netdev's
 #                   ignore list less NO_AUTHOR_SIGN_OFF (the author must sign
 #                   off); any ERROR, WARNING or CHECK fails but those that
@@ -56,29 +58,41 @@ touched() {
 }
 
 check_series() {
-	local errs=() f n=${#patches[@]} s
+	local errs=() f s part n parts_seen=()
 	for f in "${patches[@]}"; do
-		[ -f "$f" ] || { errs+=("series names missing $(basename "$f")"); continue; }
-		grep -q '^Signed-off-by: ' "$f" || errs+=("$(basename "$f"): no Signed-off-by")
+		[ -f "$f" ] || { errs+=("series names missing ${f#"$TOP"/patches/}"); continue; }
+		grep -q '^Signed-off-by: ' "$f" || errs+=("${f#"$TOP"/patches/}: no Signed-off-by")
 		s=$(grep -m1 '^Subject: ' "$f")
 		grep -Eq '^Subject: \[PATCH net-next( v[0-9]+)?( [0-9]+/[0-9]+)?\] ' <<<"$s" ||
-			errs+=("$(basename "$f"): subject prefix is not [PATCH net-next ...]: $s")
+			errs+=("${f#"$TOP"/patches/}: subject prefix is not [PATCH net-next ...]: $s")
 	done
-	for f in "$TOP"/patches/[0-9]*.patch; do
+	for f in "$TOP"/patches/*/[0-9]*.patch; do
 		[ -e "$f" ] || continue
-		case "$f" in */0000-cover-letter.patch) continue ;; esac
-		grep -qxF "$(basename "$f")" "$TOP/series" || errs+=("$(basename "$f") is in patches/ but not in series (move it to patches/wip/)")
+		case "$f" in */0000-cover-letter.patch|"$TOP"/patches/wip/*) continue ;; esac
+		grep -qxF "${f#"$TOP"/patches/}" "$TOP/series" || errs+=("${f#"$TOP"/patches/} is in patches/ but not in series (move it to patches/wip/)")
 	done
-	if [ "$n" -gt 0 ]; then
-		f=$TOP/patches/0000-cover-letter.patch
+	# Each part is a series of its own on netdev: a cover letter, at most
+	# 15 patches, the base; a later part lists its prerequisites.
+	while read -r part _; do
+		case "$part" in ''|'#'*) continue ;; esac
+		n=$(grep -c "^$part/" "$TOP/series")
+		[ "$n" -gt 0 ] || continue
+		parts_seen+=("$part")
+		f=$TOP/patches/$part/0000-cover-letter.patch
 		if [ ! -f "$f" ]; then
-			errs+=("no cover letter (patches/0000-cover-letter.patch)")
+			errs+=("$part: no cover letter ($part/0000-cover-letter.patch)")
 		else
-			grep -q 'SUBJECT HERE\|BLURB HERE' "$f" && errs+=("cover letter has format-patch placeholders")
-			grep -q "^base-commit: $base\$" "$f" || errs+=("cover letter lacks 'base-commit: $base'")
+			grep -q 'SUBJECT HERE\|BLURB HERE' "$f" && errs+=("$part: cover letter has format-patch placeholders")
+			grep -q "^base-commit: $base\$" "$f" || errs+=("$part: cover letter lacks 'base-commit: $base'")
+			if [ "${#parts_seen[@]}" -gt 1 ] && ! grep -q '^prerequisite-patch-id: ' "$f"; then
+				errs+=("$part: cover letter names no prerequisite patches")
+			fi
 		fi
-	fi
-	[ "$n" -le 15 ] || errs+=("$n patches: netdev takes at most 15 per series")
+		[ "$n" -le 15 ] || errs+=("$part: $n patches: netdev takes at most 15 per series")
+	done < "$TOP/patches/parts"
+	n=$(grep -c '^[^#]' "$TOP/series")
+	[ "$n" = "$(grep -cE "^($(IFS='|'; echo "${parts_seen[*]:-none}"))/" "$TOP/series")" ] ||
+		errs+=("series names patches outside the parts of patches/parts")
 	if [ "${#errs[@]}" = 0 ]; then
 		record pass "check series" ""
 	else

@@ -84,15 +84,14 @@ t_apply_wrong_tree() {
 }
 
 t_export_stable() {
-	local n0 n1 out
+	local n0 n1 out last
 	out=$(in_proj apply.sh 2>&1) || { record fail export-stable "apply failed: $out"; return; }
 	n0=$(grep -c '^[^#]' "$proj/series")
 	echo "workbench export test" > "$st/linux/Documentation/.mptcp-meta-export-test"
 	git -C "$st/linux" add -f Documentation/.mptcp-meta-export-test
 	git -C "$st/linux" -c user.name="Work Bench" -c user.email=wb@example.invalid \
 		commit -q -s -m "doc: workbench export test" -m "Checks that export is stable."
-	[ -f "$proj/patches/cover-letter.in" ] ||
-		printf 'Subject\n\nBody.\n' > "$proj/patches/cover-letter.in"
+	last=$(awk '$1 !~ /^#/ && NF { p = $1 } END { print p }' "$proj/patches/parts")
 	in_proj export.sh >/dev/null 2>&1 || { record fail export-stable "first export failed"; return; }
 	n1=$(grep -c '^[^#]' "$proj/series")
 	cp -r "$proj/patches" "$work/p1"; cp "$proj/series" "$work/s1"
@@ -103,8 +102,10 @@ t_export_stable() {
 	fi
 	if [ "$n1" != $((n0 + 1)) ]; then
 		record fail export-stable "export wrote $n1 patches, expected $((n0 + 1))"
-	elif ! grep -q '^base-commit: ' "$proj/patches/0000-cover-letter.patch"; then
-		record fail export-stable "cover letter has no base-commit"
+	elif ! grep -q '^base-commit: ' "$proj/patches/$last/0000-cover-letter.patch"; then
+		record fail export-stable "cover letter of $last has no base-commit"
+	elif ! tail -n1 "$proj/series" | grep -q "^$last/.*doc-workbench-export-test"; then
+		record fail export-stable "the new commit is not the last patch of $last in series"
 	elif ! diff -r "$work/p1" "$proj/patches" >/dev/null || ! diff -q "$work/s1" "$proj/series" >/dev/null; then
 		record fail export-stable "re-export changed files: $(diff -r "$work/p1" "$proj/patches" | head -n 5 | tr '\n' ' ')"
 	else
