@@ -15,7 +15,7 @@ export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 .PHONY: all help setup base apply export build build-patched build-control \
 	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
-	check-cocci check-sparse check-bisect kunit zero-cost bench tcp-regress interop interop-debug selftest-workbench test clean
+	check-cocci check-sparse check-bisect kunit zero-cost bench bench-mptcp tcp-regress interop interop-debug selftest-workbench test clean
 
 all: ## apply, build, boot the patched kernel, run the kselftests
 	bash ci/setup.sh
@@ -94,6 +94,9 @@ tcp-regress: ## in-tree TCP kselftests: same results on patched and control (slo
 
 bench: ## benchmark (not a test): plain TCP, patched vs control, ROUNDS=7
 	bash ci/bench.sh $(ROUNDS)
+
+bench-mptcp: ## benchmark (not a test): MPTCP vs TCP, ours and upstream's, ROUNDS=7
+	bash ci/bench.sh mptcp $(ROUNDS)
 
 selftest-workbench: ## tests of the workbench itself
 	bash ci/selftest.sh

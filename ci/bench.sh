@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Benchmark, not a test: plain TCP throughput on the patched kernel vs the
-# control kernel (the unpatched base, same config).
+# Benchmarks, not tests.
 #
-#   ci/bench.sh [ROUNDS]      (default 5 rounds of each kernel)
+#   ci/bench.sh [ROUNDS]        plain TCP throughput, patched kernel vs the
+#                               control kernel (the unpatched base)
+#   ci/bench.sh mptcp [ROUNDS]  one-subflow MPTCP vs plain TCP in the same
+#                               guest, on each kernel: ours (patched) and
+#                               upstream's (control), apps under mptcpize
 #
-# Rounds are interleaved (patched, control, patched, ...), each in a fresh
-# guest; a round runs selftests/bench/tcp-guest.sh (iperf3 over veth
-# between two namespaces: bulk, and 256-byte writes with TCP_NODELAY).
-# Prints per test the median of each kernel, the spread (min..max as a
-# percentage of the median) and the ratio patched/control of the medians.
+# ROUNDS defaults to 5 of each kernel.  Rounds are interleaved (patched,
+# control, patched, ...), each in a fresh guest; a round runs
+# selftests/bench/tcp-guest.sh or mptcp-guest.sh (iperf3 over veth between
+# two namespaces: bulk, and 256-byte writes with TCP_NODELAY).  Prints per
+# test the median of each kernel, the spread (min..max as a percentage of
+# the median) and the ratios of the medians and per round.
 #
 # Guests run with instruction-counted time (VM_ICOUNT, default shift=4:
 # one guest nanosecond per 16 instructions, single-threaded TCG), so a
@@ -21,11 +25,14 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 export VM_ICOUNT=${VM_ICOUNT-shift=4}
 
+mode=tcp
+case "${1:-}" in tcp|mptcp) mode=$1; shift ;; esac
 rounds=${1:-5}
+case "$rounds" in ''|*[!0-9]*) die "usage: ci/bench.sh [tcp|mptcp] [ROUNDS]" ;; esac
 # BENCH_PATCHED_IMG: a bzImage to use instead of building the patched kernel
 pimg=${BENCH_PATCHED_IMG:-$(bash "$TOP/ci/build.sh" patched | tail -n1)} || exit 1
 cimg=$(bash "$TOP/ci/build.sh" control | tail -n1) || exit 1
-out=$BUILD/bench/tcp-$(date +%Y%m%d-%H%M%S)
+out=$BUILD/bench/$mode-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 : > "$out/all.txt"
 for ((r = 1; r <= rounds; r++)); do
@@ -34,12 +41,17 @@ for ((r = 1; r <= rounds; r++)); do
 		[ "$k" = control ] && img=$cimg
 		log "round $r/$rounds: $k"
 		if ! bash "$TOP/ci/vm.sh" --quiet --timeout 600 --out "$out/$k-$r" "$img" -- \
-			"bash $TOP/selftests/bench/tcp-guest.sh"; then
+			"bash $TOP/selftests/bench/$mode-guest.sh"; then
 			die "round $r on $k failed; console in $out/$k-$r"
 		fi
 		sed "s/^/$k /" "$out/$k-$r/a/bench.txt" | tee -a "$out/all.txt"
 	done
 done
+if [ "$mode" = mptcp ]; then
+	python3 "$TOP/selftests/bench/mptcp-report.py" "$out/all.txt"
+	echo "raw results: $out/all.txt"
+	exit 0
+fi
 python3 - "$out/all.txt" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]

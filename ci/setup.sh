@@ -16,7 +16,7 @@ PKGS=(
 	bc bison flex libelf-dev libssl-dev dwarves cpio kmod xz-utils zstd
 	ccache make gcc perl python3 git rsync
 	qemu-system-x86 qemu-utils
-	iproute2 iputils-ping ethtool iperf3 tcpdump tshark nftables iptables
+	iproute2 iputils-ping ethtool iperf3 tcpdump tshark nftables iptables mptcpize
 	sparse coccinelle codespell b4 shellcheck
 	busybox-static socat netcat-openbsd procps psmisc
 	libcap-dev libmnl-dev libnuma-dev
