@@ -16,10 +16,20 @@
 # analysis on, finds no malformed packet and no error in the case's
 # packets, and sees MP_CAPABLE where it must be and nowhere else.
 #
-# What the cases expect follows the series: its connections fall back to
-# TCP at the end of the handshake until the data level lands, so the
+# What the cases expect follows the series.  Our IPv4 client's connection
+# to upstream's listener is MPTCP with one subflow: upstream counts its
+# MP_CAPABLE third ACK and no fallback, ss -M on upstream's side shows the
+# remote key and no fallback flag, every data segment of ours carries a
+# mapping (MP_CAPABLE with data, or DSS), and DATA_FIN goes both ways.
+# The rest still falls back at the end of the handshake (our listener,
+# and our IPv6 client, do not do the data level yet), so there the
 # control side counts a fallback (MPCapableFallbackSYNACK as client,
-# MPCapableFallbackACK as server).
+# MPCapableFallbackACK as server) and shows it in ss -M.
+#
+# tshark's mapping analysis warns "No mapping available" on pure ACKs
+# (upstream-to-upstream captures have them too: INTEROP_A_IMG=<control
+# bzImage> shows it); a mapping is required of data, so the check counts
+# data segments without one.
 #
 # Results go to $RESULTS as in ci/kselftest.sh; the last line is
 # "interop: N passed, N failed".  Guest logs and the capture stay in
@@ -54,7 +64,9 @@ finish() {
 	exit
 }
 
-patched=$(bash "$TOP/ci/build.sh" "$kind" | tail -n1) || die "$kind kernel build failed"
+# INTEROP_A_IMG: another image for guest a (the control image there gives
+# the upstream-to-upstream baseline of the capture checks)
+patched=${INTEROP_A_IMG:-$(bash "$TOP/ci/build.sh" "$kind" | tail -n1)} || die "$kind kernel build failed"
 control=$(bash "$TOP/ci/build.sh" control | tail -n1) || die "control kernel build failed"
 
 rm -rf "$out"
@@ -91,7 +103,9 @@ delta() {
 # every comparison it meets)
 count() {
 	local f=$out/tshark.out
-	if tshark -r "$pcap" -o mptcp.analyze_mappings:TRUE \
+	# the payload is random data: decode it as such, not as X11 (ports
+	# 6000-6063) or whatever a heuristic dissector guesses
+	if tshark -r "$pcap" -d tcp.port==6001-6004,data -o mptcp.analyze_mappings:TRUE \
 		-o mptcp.relative_sequence_numbers:TRUE \
 		-Y "tcp.port == $1 && ($2)" > "$f" 2> "$f.err"; then
 		wc -l < "$f"
@@ -100,11 +114,13 @@ count() {
 	fi
 }
 
-# check_case NAME PORT CLIENT(a|b)
+# check_case NAME PORT CLIENT(a|b) MPTCP(yes|no)
 check_case() {
-	local name=$1 port=$2 client=$3 why="" ca cb n syn synack want
+	local name=$1 port=$2 client=$3 mptcp=$4 why="" ca cb n syn synack want
+	local ours="tcp.srcport != $port" ssm=$out/vm/b/$1.ssM
 	local -a bad=()
 
+	[ "$client" = b ] && ours="tcp.srcport == $port"
 	ca=$(cat "$out/vm/a/$name.rc" 2>/dev/null)
 	cb=$(cat "$out/vm/b/$name.rc" 2>/dev/null)
 	if [ "$ca" != 0 ] || [ "$cb" != 0 ]; then
@@ -115,7 +131,10 @@ check_case() {
 		record pass "$name: data intact both ways"
 	fi
 
-	if [ "$client" = b ]; then
+	if [ "$mptcp" = yes ]; then
+		# our client, upstream listener: MPTCP, no fallback
+		want="a:MPCapableSYNTX=1 a:MPCapableSYNACKRX=1 a:MPCapableFallbackSYNACK=0 b:MPCapableSYNRX=1 b:MPCapableACKRX=1 b:MPCapableFallbackACK=0"
+	elif [ "$client" = b ]; then
 		# upstream client, our listener: our SYN/ACK declines MPTCP
 		want="b:MPCapableSYNTX=1 b:MPCapableFallbackSYNACK=1"
 	else
@@ -128,17 +147,27 @@ check_case() {
 		got=$(delta "$side" "$name" "$k")
 		[ "$got" = "${w#*=}" ] || bad+=("$side:$k moved by $got, want ${w#*=}")
 	done
+	# upstream's own view of the connection (ss -M, MPTCP_INFO)
+	if [ "$mptcp" = yes ]; then
+		grep -q remote_key "$ssm" 2>/dev/null ||
+			bad+=("ss -M on the control side never showed the remote key")
+		! grep -q fallback "$ssm" 2>/dev/null ||
+			bad+=("ss -M on the control side shows a fallback")
+	elif grep -q subflows_max "$ssm" 2>/dev/null && ! grep -q fallback "$ssm"; then
+		# a short fallback connection may end between two samples
+		bad+=("ss -M on the control side shows no fallback")
+	fi
 	if [ "${#bad[@]}" = 0 ]; then
-		record pass "$name: MPTcpExt counters ($want)"
+		record pass "$name: MPTcpExt counters and ss -M ($want)"
 	else
-		record fail "$name: MPTcpExt counters" "$(IFS=';'; echo "${bad[*]}")"
+		record fail "$name: MPTcpExt counters and ss -M" "$(IFS=';'; echo "${bad[*]}")"
 	fi
 
 	bad=()
 	n=$(count "$port" "_ws.malformed || _ws.expert.severity >= 8388608")
 	[ "$n" = 0 ] || bad+=("$n malformed or error packets")
-	n=$(count "$port" "mptcp.dss.missing_mapping || mptcp.connection.echoed_key_mismatch")
-	[ "$n" = 0 ] || bad+=("$n packets with mapping or key errors")
+	n=$(count "$port" "(tcp.len > 0 && mptcp.dss.missing_mapping) || mptcp.connection.echoed_key_mismatch")
+	[ "$n" = 0 ] || bad+=("$n data packets without a mapping, or key errors")
 	syn="tcp.flags.syn == 1 && tcp.flags.ack == 0"
 	synack="tcp.flags.syn == 1 && tcp.flags.ack == 1"
 	n=$(count "$port" "$syn && tcp.options.mptcp.subtype == 0 && tcp.options.mptcp.version == 1 && tcp.options.mptcp.sha256.flag == 1")
@@ -149,8 +178,19 @@ check_case() {
 	else
 		n=$(count "$port" "$synack && tcp.options.mptcp.sendkey")
 		[ "$n" -ge 1 ] 2> /dev/null || bad+=("the control listener's SYN/ACK has no key: $n")
-		n=$(count "$port" "tcp.flags.syn == 0 && tcp.srcport != $port && tcp.options.mptcp.subtype")
-		[ "$n" = 0 ] || bad+=("$n non-SYN packets from the patched client carry MPTCP")
+	fi
+	if [ "$mptcp" = yes ]; then
+		n=$(count "$port" "$ours && tcp.flags.syn == 0 && tcp.options.mptcp.sendkey && tcp.options.mptcp.recvkey")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no MP_CAPABLE with both keys from the patched client: $n")
+		n=$(count "$port" "$ours && tcp.len > 0 && !tcp.options.mptcp.datalvllen")
+		[ "$n" = 0 ] || bad+=("$n data segments of ours carry no mapping")
+		n=$(count "$port" "$ours && tcp.options.mptcp.datafin.flag == 1")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the patched client: $n")
+		n=$(count "$port" "!($ours) && tcp.options.mptcp.datafin.flag == 1")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the control server: $n")
+	else
+		n=$(count "$port" "tcp.flags.syn == 0 && $ours && tcp.options.mptcp.subtype")
+		[ "$n" = 0 ] || bad+=("$n non-SYN packets of the patched side carry MPTCP")
 	fi
 	if [ "${#bad[@]}" = 0 ]; then
 		record pass "$name: capture (tshark MPTCP dissector)"
@@ -160,8 +200,17 @@ check_case() {
 }
 
 # the same list as selftests/interop/guest.sh
-check_case v4-control-to-patched 6001 b
-check_case v4-patched-to-control 6002 a
-check_case v6-control-to-patched 6003 b
-check_case v6-patched-to-control 6004 a
+check_case v4-control-to-patched 6001 b no
+check_case v4-patched-to-control 6002 a yes
+check_case v6-control-to-patched 6003 b no
+check_case v6-patched-to-control 6004 a no
+
+# teardown: the patched kernel freed every socket the cases made
+s0=$(cat "$out/vm/a/tcp-socks0" 2>/dev/null)
+s1=$(cat "$out/vm/a/tcp-socks1" 2>/dev/null)
+if [ -n "$s0" ] && [ "$s0" = "$s1" ]; then
+	record pass "teardown: full TCP sockets allocated before and after: $s0"
+else
+	record fail "teardown" "full TCP sockets allocated (sockstat) before the cases: ${s0:-?}, after: ${s1:-?}"
+fi
 finish

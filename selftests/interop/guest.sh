@@ -7,7 +7,10 @@
 # guest serves and the other connects with mptcp_meta_connect (an
 # IPPROTO_MPTCP socket on both kernels), then both record the exit status,
 # the tool's output and the MPTcpExt counters before and after, in
-# /mnt/results/CASE.{rc,out,mib0,mib1}.  The client connects once: the
+# /mnt/results/CASE.{rc,out,mib0,mib1} (and tcp-socks0/1, the full TCP
+# sockets in use before the first case and after the last), and guest b samples upstream's
+# view of its MPTCP sockets (ss -M with MPTCP_INFO) every 50 ms while the
+# case runs, in CASE.ssM.  The client connects once: the
 # server raises a plain-TCP readiness listener (PORT + 1000, nc) only once
 # its MPTCP socket listens, and the client waits for it, so that no SYN is
 # refused and retried and the counters count exactly one connection.
@@ -34,10 +37,17 @@ mib()
 # case NAME FAMILY SERVER(a|b) PORT
 run()
 {
-	local name=$1 fam=$2 server=$3 port=$4 v6="" peer pid
+	local name=$1 fam=$2 server=$3 port=$4 v6="" peer pid sampler
 
 	[ "$fam" = ipv6 ] && v6=-6
 	mib > "$res/$name.mib0"
+	if [ "$me" = b ]; then
+		while :; do
+			ss -HnMi "sport = :$port or dport = :$port"
+			sleep 0.05
+		done > "$res/$name.ssM" 2>&1 &
+		sampler=$!
+	fi
 	if [ "$me" = "$server" ]; then
 		if [ -n "$v6" ]; then peer=::; else peer=0.0.0.0; fi
 		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
@@ -60,14 +70,33 @@ run()
 			> "$res/$name.out" 2>&1
 	fi
 	echo $? > "$res/$name.rc"
+	if [ "$me" = b ]; then
+		kill "$sampler"
+		wait "$sampler" 2> /dev/null
+	fi
 	# let the last ACKs and FINs of this case cross before counting
 	sleep 1
 	mib > "$res/$name.mib1"
 }
 
+# full TCP sockets allocated, IPv4 and IPv6 (sockstat's TCP alloc)
+tcp_socks()
+{
+	awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "alloc") print $(i + 1) }' \
+		/proc/net/sockstat
+}
+
+tcp_socks > "$res/tcp-socks0"
 # the same list as ci/interop.sh
 run v4-control-to-patched ipv4 a 6001
 run v4-patched-to-control ipv4 b 6002
 run v6-control-to-patched ipv6 a 6003
 run v6-patched-to-control ipv6 b 6004
+# every socket of the cases is gone once the last close work has run
+# (the sockets that closed first are in TIME_WAIT, which is no full socket)
+for _ in $(seq 50); do
+	[ "$(tcp_socks)" -le "$(cat "$res/tcp-socks0")" ] && break
+	sleep 0.1
+done
+tcp_socks > "$res/tcp-socks1"
 exit 0
