@@ -16,15 +16,20 @@
 # analysis on, finds no malformed packet and no error in the case's
 # packets, and sees MP_CAPABLE where it must be and nowhere else.
 #
-# What the cases expect follows the series.  Our IPv4 client's connection
-# to upstream's listener is MPTCP with one subflow: upstream counts its
-# MP_CAPABLE third ACK and no fallback, ss -M on upstream's side shows the
-# remote key and no fallback flag, every data segment of ours carries a
-# mapping (MP_CAPABLE with data, or DSS), and DATA_FIN goes both ways.
-# The rest still falls back at the end of the handshake (our listener,
-# and our IPv6 client, do not do the data level yet), so there the
+# What the cases expect follows the series.  Our client's connection to
+# upstream's listener, over IPv4, IPv6 and v4-mapped IPv6, is MPTCP with
+# one subflow: upstream counts its MP_CAPABLE third ACK and no fallback,
+# ss -M on upstream's side shows the remote key and no fallback flag,
+# every data segment of ours carries a mapping (MP_CAPABLE with data, or
+# DSS), and DATA_FIN goes both ways.
+# Upstream's client to our listener still falls back at the end of the
+# handshake (our listener does not do the data level yet), so there the
 # control side counts a fallback (MPCapableFallbackSYNACK as client,
 # MPCapableFallbackACK as server) and shows it in ss -M.
+#
+# The last case repeats our IPv4 client's with netem on both guests'
+# egress (1 ms delay, 1% loss, 1% duplication, 25% reordering), where
+# subflow recovery and the data-level retransmission timer are at work.
 #
 # tshark's mapping analysis warns "No mapping available" on pure ACKs
 # (upstream-to-upstream captures have them too: INTEROP_A_IMG=<control
@@ -105,7 +110,7 @@ count() {
 	local f=$out/tshark.out
 	# the payload is random data: decode it as such, not as X11 (ports
 	# 6000-6063) or whatever a heuristic dissector guesses
-	if tshark -r "$pcap" -d tcp.port==6001-6004,data -o mptcp.analyze_mappings:TRUE \
+	if tshark -r "$pcap" -d tcp.port==6001-6006,data -o mptcp.analyze_mappings:TRUE \
 		-o mptcp.relative_sequence_numbers:TRUE \
 		-Y "tcp.port == $1 && ($2)" > "$f" 2> "$f.err"; then
 		wc -l < "$f"
@@ -203,7 +208,9 @@ check_case() {
 check_case v4-control-to-patched 6001 b no
 check_case v4-patched-to-control 6002 a yes
 check_case v6-control-to-patched 6003 b no
-check_case v6-patched-to-control 6004 a no
+check_case v6-patched-to-control 6004 a yes
+check_case v4mapped-patched-to-control 6006 a yes
+check_case v4-patched-to-control-lossy 6005 a yes
 
 # teardown: the patched kernel freed every socket the cases made
 s0=$(cat "$out/vm/a/tcp-socks0" 2>/dev/null)

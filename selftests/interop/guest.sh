@@ -34,12 +34,16 @@ mib()
 	     { for (i = 2; i <= NF; i++) print f[i], $i }' /proc/net/netstat
 }
 
-# case NAME FAMILY SERVER(a|b) PORT
+# case NAME FAMILY(ipv4|ipv6|v4-mapped) SERVER(a|b) PORT [NETEM]
+#   NETEM: netem's options for both guests' egress during the case
 run()
 {
-	local name=$1 fam=$2 server=$3 port=$4 v6="" peer pid sampler
+	local name=$1 fam=$2 server=$3 port=$4 netem=${5:-} v6="" peer pid
+	local sampler
 
-	[ "$fam" = ipv6 ] && v6=-6
+	[ "$fam" != ipv4 ] && v6=-6
+	# shellcheck disable=SC2086 # netem's options are words
+	[ -n "$netem" ] && tc qdisc add dev eth0 root netem $netem
 	mib > "$res/$name.mib0"
 	if [ "$me" = b ]; then
 		while :; do
@@ -65,7 +69,11 @@ run()
 			nc -z "10.9.0.$n" $((port + 1000)) 2> /dev/null && break
 			sleep 0.2
 		done
-		if [ -n "$v6" ]; then peer=fd00:9::$n; else peer=10.9.0.$n; fi
+		case "$fam" in
+		ipv6) peer=fd00:9::$n ;;
+		v4-mapped) peer=::ffff:10.9.0.$n ;;
+		*) peer=10.9.0.$n ;;
+		esac
 		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
 			> "$res/$name.out" 2>&1
 	fi
@@ -77,6 +85,7 @@ run()
 	# let the last ACKs and FINs of this case cross before counting
 	sleep 1
 	mib > "$res/$name.mib1"
+	[ -n "$netem" ] && tc qdisc del dev eth0 root
 }
 
 # full TCP sockets allocated, IPv4 and IPv6 (sockstat's TCP alloc)
@@ -92,6 +101,9 @@ run v4-control-to-patched ipv4 a 6001
 run v4-patched-to-control ipv4 b 6002
 run v6-control-to-patched ipv6 a 6003
 run v6-patched-to-control ipv6 b 6004
+run v4mapped-patched-to-control v4-mapped b 6006
+run v4-patched-to-control-lossy ipv4 b 6005 \
+	"delay 1ms loss 1% duplicate 1% reorder 25% 50%"
 # every socket of the cases is gone once the last close work has run
 # (the sockets that closed first are in TIME_WAIT, which is no full socket)
 for _ in $(seq 50); do
