@@ -19,13 +19,15 @@
 # What the cases expect follows the series.  Our client's connection to
 # upstream's listener, over IPv4, IPv6 and v4-mapped IPv6, is MPTCP with
 # one subflow: upstream counts its MP_CAPABLE third ACK and no fallback,
-# ss -M on upstream's side shows the remote key and no fallback flag,
+# its MPTCP_INFO of the connection (and ss -M, when a sample caught it)
+# shows the remote key and no fallback flag,
 # every data segment of ours carries a mapping (MP_CAPABLE with data, or
 # DSS), and DATA_FIN goes both ways.
 # Upstream's client to our listener still falls back at the end of the
 # handshake (our listener does not do the data level yet), so there the
 # control side counts a fallback (MPCapableFallbackSYNACK as client,
-# MPCapableFallbackACK as server) and shows it in ss -M.
+# MPCapableFallbackACK as server) and its MPTCP_INFO says it has none
+# (SOL_MPTCP reaches IP: EOPNOTSUPP for IPv4, ENOPROTOOPT for IPv6).
 #
 # The last case repeats our IPv4 client's with netem on both guests'
 # egress (1 ms delay, 1% loss, 1% duplication, 25% reordering), where
@@ -121,7 +123,7 @@ count() {
 
 # check_case NAME PORT CLIENT(a|b) MPTCP(yes|no)
 check_case() {
-	local name=$1 port=$2 client=$3 mptcp=$4 why="" ca cb n syn synack want
+	local name=$1 port=$2 client=$3 mptcp=$4 why="" ca cb n syn synack want info
 	local ours="tcp.srcport != $port" ssm=$out/vm/b/$1.ssM
 	local -a bad=()
 
@@ -152,20 +154,34 @@ check_case() {
 		got=$(delta "$side" "$name" "$k")
 		[ "$got" = "${w#*=}" ] || bad+=("$side:$k moved by $got, want ${w#*=}")
 	done
-	# upstream's own view of the connection (ss -M, MPTCP_INFO)
+	# upstream's own view of the connection: MPTCP_INFO, which the tool
+	# prints (flags: 1 fallback, 2 remote key received), and ss -M's
+	# samples of it
+	info=$(sed -n 's/^[a-z]*: mptcp_info: //p' "$out/vm/b/$name.out" 2>/dev/null)
 	if [ "$mptcp" = yes ]; then
-		grep -q remote_key "$ssm" 2>/dev/null ||
-			bad+=("ss -M on the control side never showed the remote key")
-		! grep -q fallback "$ssm" 2>/dev/null ||
-			bad+=("ss -M on the control side shows a fallback")
-	elif grep -q subflows_max "$ssm" 2>/dev/null && ! grep -q fallback "$ssm"; then
-		# a short fallback connection may end between two samples
-		bad+=("ss -M on the control side shows no fallback")
+		case "$info" in
+		"flags 0x2 "*) ;;
+		*) bad+=("upstream's MPTCP_INFO: '${info:-none}', want flags 0x2 (remote key, no fallback)") ;;
+		esac
+		if grep -q subflows_max "$ssm" 2>/dev/null &&
+		   { ! grep -q remote_key "$ssm" || grep -q fallback "$ssm"; }; then
+			bad+=("ss -M on the control side: $(sort -u "$ssm" | grep subflows_max | head -n1)")
+		fi
+	else
+		# a fallen-back socket passes SOL_MPTCP to IP: IPv4 answers
+		# EOPNOTSUPP, IPv6 ENOPROTOOPT
+		case "$info" in
+		EOPNOTSUPP|ENOPROTOOPT) ;;
+		*) bad+=("upstream's MPTCP_INFO: '${info:-none}', want EOPNOTSUPP or ENOPROTOOPT (fallback)") ;;
+		esac
+		if grep -q subflows_max "$ssm" 2>/dev/null && ! grep -q fallback "$ssm"; then
+			bad+=("ss -M on the control side shows no fallback")
+		fi
 	fi
 	if [ "${#bad[@]}" = 0 ]; then
-		record pass "$name: MPTcpExt counters and ss -M ($want)"
+		record pass "$name: MPTcpExt counters, MPTCP_INFO, ss -M ($want)"
 	else
-		record fail "$name: MPTcpExt counters and ss -M" "$(IFS=';'; echo "${bad[*]}")"
+		record fail "$name: MPTcpExt counters, MPTCP_INFO, ss -M" "$(IFS=';'; echo "${bad[*]}")"
 	fi
 
 	bad=()

@@ -8,10 +8,12 @@
 # IPPROTO_MPTCP socket on both kernels), then both record the exit status,
 # the tool's output and the MPTcpExt counters before and after, in
 # /mnt/results/CASE.{rc,out,mib0,mib1} (and tcp-socks0/1, the full TCP
-# sockets in use before the first case and after the last), and guest b samples upstream's
-# view of its MPTCP sockets (ss -M with MPTCP_INFO) every 50 ms while the
-# case runs, in CASE.ssM.  The client connects once: the
-# server raises a plain-TCP readiness listener (PORT + 1000, nc) only once
+# sockets in use before the first case and after the last), and guest b
+# samples upstream's view of its MPTCP sockets (ss -M with MPTCP_INFO) as
+# fast as ss runs while the case runs, in CASE.ssM (a short case may end
+# between two samples: the tool's -I prints MPTCP_INFO of the connection
+# itself, in CASE.out).  The client connects once: the server
+# raises a plain-TCP readiness listener (PORT + 1000, nc) only once
 # its MPTCP socket listens, and the client waits for it, so that no SYN is
 # refused and retried and the counters count exactly one connection.
 #
@@ -48,13 +50,12 @@ run()
 	if [ "$me" = b ]; then
 		while :; do
 			ss -HnMi "sport = :$port or dport = :$port"
-			sleep 0.05
 		done > "$res/$name.ssM" 2>&1 &
 		sampler=$!
 	fi
 	if [ "$me" = "$server" ]; then
 		if [ -n "$v6" ]; then peer=::; else peer=0.0.0.0; fi
-		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
+		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 -I \
 			> "$res/$name.out" 2>&1 &
 		pid=$!
 		for _ in $(seq 100); do
@@ -74,7 +75,7 @@ run()
 		v4-mapped) peer=::ffff:10.9.0.$n ;;
 		*) peer=10.9.0.$n ;;
 		esac
-		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -t 120 \
+		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 -I \
 			> "$res/$name.out" 2>&1
 	fi
 	echo $? > "$res/$name.rc"
