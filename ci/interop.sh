@@ -209,6 +209,11 @@ check_case() {
 		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the patched client: $n")
 		n=$(count "$port" "!($ours) && tcp.options.mptcp.datafin.flag == 1")
 		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the control server: $n")
+		# the lossy case must have lost something, or netem was not there
+		if [[ "$name" == *-lossy ]]; then
+			n=$(count "$port" "tcp.analysis.retransmission")
+			[ "$n" -ge 1 ] 2> /dev/null || bad+=("no retransmission in the lossy case: netem not applied? ($n)")
+		fi
 	else
 		n=$(count "$port" "tcp.flags.syn == 0 && $ours && tcp.options.mptcp.subtype")
 		[ "$n" = 0 ] || bad+=("$n non-SYN packets of the patched side carry MPTCP")
