@@ -16,18 +16,18 @@
 # analysis on, finds no malformed packet and no error in the case's
 # packets, and sees MP_CAPABLE where it must be and nowhere else.
 #
-# What the cases expect follows the series.  Our client's connection to
-# upstream's listener, over IPv4, IPv6 and v4-mapped IPv6, is MPTCP with
-# one subflow: upstream counts its MP_CAPABLE third ACK and no fallback,
-# its MPTCP_INFO of the connection (and ss -M, when a sample caught it)
-# shows the remote key and no fallback flag,
-# every data segment of ours carries a mapping (MP_CAPABLE with data, or
-# DSS), and DATA_FIN goes both ways.
-# Upstream's client to our listener still falls back at the end of the
-# handshake (our listener does not do the data level yet), so there the
-# control side counts a fallback (MPCapableFallbackSYNACK as client,
-# MPCapableFallbackACK as server) and its MPTCP_INFO says it has none
-# (SOL_MPTCP reaches IP: EOPNOTSUPP for IPv4, ENOPROTOOPT for IPv6).
+# What the cases expect follows the series.  Every case is MPTCP with
+# one subflow, our kernel as client or as server, over IPv4, IPv6 and
+# v4-mapped IPv6: upstream counts the handshake's MP_CAPABLE steps and no
+# fallback, its MPTCP_INFO of the connection (and ss -M, when a sample
+# caught it) shows the remote key and no fallback flag, and so does ours
+# of the meta socket, the client's
+# third ACK carries both keys, every data segment of ours carries a
+# mapping (MP_CAPABLE with data, or DSS), and DATA_FIN goes both ways.
+# Counters per role: our client, upstream's listener: a:MPCapableSYNTX,
+# a:MPCapableSYNACKRX, b:MPCapableSYNRX, b:MPCapableACKRX; upstream's
+# client, our listener: the same with a and b swapped.  A case marked
+# "no" expects a fallback instead (none is in the list today).
 #
 # The last case repeats our IPv4 client's with netem on both guests'
 # egress (1 ms delay, 1% loss, 1% duplication, 25% reordering), where
@@ -112,7 +112,7 @@ count() {
 	local f=$out/tshark.out
 	# the payload is random data: decode it as such, not as X11 (ports
 	# 6000-6063) or whatever a heuristic dissector guesses
-	if tshark -r "$pcap" -d tcp.port==6001-6006,data -o mptcp.analyze_mappings:TRUE \
+	if tshark -r "$pcap" -d tcp.port==6001-6008,data -o mptcp.analyze_mappings:TRUE \
 		-o mptcp.relative_sequence_numbers:TRUE \
 		-Y "tcp.port == $1 && ($2)" > "$f" 2> "$f.err"; then
 		wc -l < "$f"
@@ -138,15 +138,14 @@ check_case() {
 		record pass "$name: data intact both ways"
 	fi
 
+	local srv=a
+	[ "$client" = a ] && srv=b
 	if [ "$mptcp" = yes ]; then
-		# our client, upstream listener: MPTCP, no fallback
-		want="a:MPCapableSYNTX=1 a:MPCapableSYNACKRX=1 a:MPCapableFallbackSYNACK=0 b:MPCapableSYNRX=1 b:MPCapableACKRX=1 b:MPCapableFallbackACK=0"
-	elif [ "$client" = b ]; then
-		# upstream client, our listener: our SYN/ACK declines MPTCP
-		want="b:MPCapableSYNTX=1 b:MPCapableFallbackSYNACK=1"
+		want="$client:MPCapableSYNTX=1 $client:MPCapableSYNACKRX=1 $client:MPCapableFallbackSYNACK=0 $srv:MPCapableSYNRX=1 $srv:MPCapableACKRX=1 $srv:MPCapableFallbackACK=0"
 	else
-		# our client, upstream listener: our third ACK declines it
-		want="a:MPCapableSYNTX=1 a:MPCapableSYNACKRX=1 b:MPCapableSYNRX=1 b:MPCapableFallbackACK=1"
+		# the server declines MPTCP in its SYN/ACK or the client in
+		# its third ACK: either way one side counts a fallback
+		want="$client:MPCapableSYNTX=1 $srv:MPCapableSYNRX=1"
 	fi
 	for w in $want; do
 		local side=${w%%:*} k=${w#*:} got
@@ -162,6 +161,12 @@ check_case() {
 		case "$info" in
 		"flags 0x2 "*) ;;
 		*) bad+=("upstream's MPTCP_INFO: '${info:-none}', want flags 0x2 (remote key, no fallback)") ;;
+		esac
+		# and ours, of the meta socket
+		info=$(sed -n 's/^[a-z]*: mptcp_info: //p' "$out/vm/a/$name.out" 2>/dev/null)
+		case "$info" in
+		"flags 0x2 "*) ;;
+		*) bad+=("our MPTCP_INFO: '${info:-none}', want flags 0x2") ;;
 		esac
 		if grep -q subflows_max "$ssm" 2>/dev/null &&
 		   { ! grep -q remote_key "$ssm" || grep -q fallback "$ssm"; }; then
@@ -179,7 +184,7 @@ check_case() {
 		fi
 	fi
 	if [ "${#bad[@]}" = 0 ]; then
-		record pass "$name: MPTcpExt counters, MPTCP_INFO, ss -M ($want)"
+		record pass "$name: MPTcpExt counters, both MPTCP_INFOs, ss -M ($want)"
 	else
 		record fail "$name: MPTcpExt counters, MPTCP_INFO, ss -M" "$(IFS=';'; echo "${bad[*]}")"
 	fi
@@ -193,22 +198,18 @@ check_case() {
 	synack="tcp.flags.syn == 1 && tcp.flags.ack == 1"
 	n=$(count "$port" "$syn && tcp.options.mptcp.subtype == 0 && tcp.options.mptcp.version == 1 && tcp.options.mptcp.sha256.flag == 1")
 	[ "$n" -ge 1 ] 2> /dev/null || bad+=("no MP_CAPABLE v1 (HMAC-SHA256) SYN: $n")
-	if [ "$client" = b ]; then
-		n=$(count "$port" "$synack && tcp.options.mptcp.subtype")
-		[ "$n" = 0 ] || bad+=("$n SYN/ACKs from the patched listener carry MPTCP")
-	else
-		n=$(count "$port" "$synack && tcp.options.mptcp.sendkey")
-		[ "$n" -ge 1 ] 2> /dev/null || bad+=("the control listener's SYN/ACK has no key: $n")
-	fi
 	if [ "$mptcp" = yes ]; then
-		n=$(count "$port" "$ours && tcp.flags.syn == 0 && tcp.options.mptcp.sendkey && tcp.options.mptcp.recvkey")
-		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no MP_CAPABLE with both keys from the patched client: $n")
+		n=$(count "$port" "$synack && tcp.options.mptcp.sendkey")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("the listener's SYN/ACK has no key: $n")
+		cli="tcp.dstport == $port"
+		n=$(count "$port" "$cli && tcp.flags.syn == 0 && tcp.options.mptcp.sendkey && tcp.options.mptcp.recvkey")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no MP_CAPABLE with both keys from the client: $n")
 		n=$(count "$port" "$ours && tcp.len > 0 && !tcp.options.mptcp.datalvllen")
 		[ "$n" = 0 ] || bad+=("$n data segments of ours carry no mapping")
 		n=$(count "$port" "$ours && tcp.options.mptcp.datafin.flag == 1")
-		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the patched client: $n")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the patched side: $n")
 		n=$(count "$port" "!($ours) && tcp.options.mptcp.datafin.flag == 1")
-		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the control server: $n")
+		[ "$n" -ge 1 ] 2> /dev/null || bad+=("no DATA_FIN from the control side: $n")
 		# the lossy case must have lost something, or netem was not there
 		if [[ "$name" == *-lossy ]]; then
 			n=$(count "$port" "tcp.analysis.retransmission")
@@ -226,12 +227,14 @@ check_case() {
 }
 
 # the same list as selftests/interop/guest.sh
-check_case v4-control-to-patched 6001 b no
+check_case v4-control-to-patched 6001 b yes
 check_case v4-patched-to-control 6002 a yes
-check_case v6-control-to-patched 6003 b no
+check_case v6-control-to-patched 6003 b yes
 check_case v6-patched-to-control 6004 a yes
 check_case v4mapped-patched-to-control 6006 a yes
+check_case v4mapped-control-to-patched 6007 b yes
 check_case v4-patched-to-control-lossy 6005 a yes
+check_case v4-control-to-patched-lossy 6008 b yes
 
 # teardown: the patched kernel freed every socket the cases made
 s0=$(cat "$out/vm/a/tcp-socks0" 2>/dev/null)

@@ -103,7 +103,10 @@ run v4-patched-to-control ipv4 b 6002
 run v6-control-to-patched ipv6 a 6003
 run v6-patched-to-control ipv6 b 6004
 run v4mapped-patched-to-control v4-mapped b 6006
+run v4mapped-control-to-patched v4-mapped a 6007
 run v4-patched-to-control-lossy ipv4 b 6005 \
+	"delay 1ms loss 1% duplicate 1% reorder 25% 50%"
+run v4-control-to-patched-lossy ipv4 a 6008 \
 	"delay 1ms loss 1% duplicate 1% reorder 25% 50%"
 # every socket of the cases is gone once the last close work has run
 # (the sockets that closed first are in TIME_WAIT, which is no full socket)
