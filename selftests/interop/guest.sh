@@ -36,12 +36,16 @@ mib()
 	     { for (i = 2; i <= NF; i++) print f[i], $i }' /proc/net/netstat
 }
 
-# case NAME FAMILY(ipv4|ipv6|v4-mapped) SERVER(a|b) PORT [NETEM]
+# case NAME FAMILY(ipv4|ipv6|v4-mapped) SERVER(a|b) PORT [NETEM [ORDER]]
 #   NETEM: netem's options for both guests' egress during the case
+#   ORDER: the tool's -o (default client); with reset, the server closes
+#   with the client's data unread, and MPTCP_INFO is not asked for
 run()
 {
 	local name=$1 fam=$2 server=$3 port=$4 netem=${5:-} v6="" peer pid
-	local sampler
+	local sampler order=${6:-client} info=-I
+
+	[ "$order" = reset ] && info=""
 
 	[ "$fam" != ipv4 ] && v6=-6
 	# shellcheck disable=SC2086 # netem's options are words
@@ -55,8 +59,8 @@ run()
 	fi
 	if [ "$me" = "$server" ]; then
 		if [ -n "$v6" ]; then peer=::; else peer=0.0.0.0; fi
-		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 -I \
-			> "$res/$name.out" 2>&1 &
+		"$tool" -l "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 \
+			-o "$order" $info > "$res/$name.out" 2>&1 &
 		pid=$!
 		for _ in $(seq 100); do
 			ss -Hltn "sport = :$port" | grep -q LISTEN && break
@@ -75,8 +79,8 @@ run()
 		v4-mapped) peer=::ffff:10.9.0.$n ;;
 		*) peer=10.9.0.$n ;;
 		esac
-		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 -I \
-			> "$res/$name.out" 2>&1
+		"$tool" -c "$peer" $v6 -p "$port" -n "$bytes" -w 16384 -t 120 \
+			-o "$order" $info > "$res/$name.out" 2>&1
 	fi
 	echo $? > "$res/$name.rc"
 	if [ "$me" = b ]; then
@@ -108,6 +112,9 @@ run v4-patched-to-control-lossy ipv4 b 6005 \
 	"delay 1ms loss 1% duplicate 1% reorder 25% 50%"
 run v4-control-to-patched-lossy ipv4 a 6008 \
 	"delay 1ms loss 1% duplicate 1% reorder 25% 50%"
+# the server aborts: MP_FASTCLOSE each way
+run v4-control-to-patched-fastclose ipv4 a 6009 "" reset
+run v6-patched-to-control-fastclose ipv6 b 6010 "" reset
 # every socket of the cases is gone once the last close work has run
 # (the sockets that closed first are in TIME_WAIT, which is no full socket)
 for _ in $(seq 50); do
