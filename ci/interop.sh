@@ -35,7 +35,11 @@
 # recovery and the data-level retransmission timer are at work.  In the
 # two fast-close cases the server (ours, then upstream's) closes with the
 # client's data unread: its RST carries MP_FASTCLOSE and MP_TCPRST, both
-# ends count them, and the client sees ECONNRESET.
+# ends count them, and the client sees ECONNRESET.  In the two fallback
+# cases an nft middlebox in front of the receiving guest (ours, then
+# upstream's) takes the MPTCP option off the data it lets in: both
+# kernels fall back after the handshake (RFC 8684 3.7) and the data
+# still crosses intact both ways.
 #
 # tshark's mapping analysis warns "No mapping available" on pure ACKs
 # (upstream-to-upstream captures have them too: INTEROP_A_IMG=<control
@@ -116,7 +120,7 @@ count() {
 	local f=$out/tshark.out
 	# the payload is random data: decode it as such, not as X11 (ports
 	# 6000-6063) or whatever a heuristic dissector guesses
-	if tshark -r "$pcap" -d tcp.port==6001-6010,data -o mptcp.analyze_mappings:TRUE \
+	if tshark -r "$pcap" -d tcp.port==6001-6012,data -o mptcp.analyze_mappings:TRUE \
 		-o mptcp.relative_sequence_numbers:TRUE \
 		-Y "tcp.port == $1 && ($2)" > "$f" 2> "$f.err"; then
 		wc -l < "$f"
@@ -134,7 +138,7 @@ count() {
 # not counted.
 unmapped() {
 	local f=$out/tshark.out
-	if tshark -r "$pcap" -d tcp.port==6001-6010,data -o mptcp.analyze_mappings:TRUE \
+	if tshark -r "$pcap" -d tcp.port==6001-6012,data -o mptcp.analyze_mappings:TRUE \
 		-o mptcp.relative_sequence_numbers:TRUE \
 		-Y "tcp.port == $1 && tcp.len > 0 && mptcp.dss.missing_mapping" \
 		-T fields -e tcp.seq -e tcp.len -e tcp.options.mptcp.subflowseqno \
@@ -287,6 +291,50 @@ check_fastclose() {
 	fi
 }
 
+# check_fallback NAME PORT CLIENT(a|b) STRIPPER(a|b): a middlebox in
+# front of STRIPPER took the MPTCP option off the data it received; the
+# data is intact both ways, both kernels fell back after an MPTCP
+# handshake (ours counts DssFallback; upstream's DssFallback, or
+# MPCapableDataFallback when the first data it got had no mapping), and
+# our MPTCP_INFO says fallback
+check_fallback() {
+	local name=$1 port=$2 client=$3 strip=$4 srv=a ca cb w want got k side n
+	local info up
+	local -a bad=()
+
+	[ "$client" = a ] && srv=b
+	ca=$(cat "$out/vm/a/$name.rc" 2>/dev/null)
+	cb=$(cat "$out/vm/b/$name.rc" 2>/dev/null)
+	if [ "$ca" != 0 ] || [ "$cb" != 0 ]; then
+		record fail "$name: data" "exit status patched=${ca:-none} control=${cb:-none}: $(cat "$out/vm/a/$name.out" "$out/vm/b/$name.out" 2>/dev/null | tr '\n' ' ')"
+	else
+		record pass "$name: data intact both ways"
+	fi
+	want="$client:MPCapableSYNACKRX=1 $srv:MPCapableACKRX=1 a:DssFallback=1"
+	for w in $want; do
+		side=${w%%:*} k=${w#*:}
+		k=${k%=*}
+		got=$(delta "$side" "$name" "$k")
+		[ "$got" = "${w#*=}" ] || bad+=("$side:$k moved by $got, want ${w#*=}")
+	done
+	up=$(($(delta b "$name" DssFallback) + $(delta b "$name" MPCapableDataFallback)))
+	[ "$up" = 1 ] || bad+=("upstream's DssFallback + MPCapableDataFallback moved by $up, want 1")
+	info=$(sed -n 's/^[a-z]*: mptcp_info: //p' "$out/vm/a/$name.out" 2>/dev/null)
+	case "$info" in
+	"flags 0x3 "*) ;;
+	*) bad+=("our MPTCP_INFO: '${info:-none}', want flags 0x3 (remote key, fallback)") ;;
+	esac
+	n=$(cat "$out/vm/$strip/$name.nft" 2>/dev/null)
+	[ "${n:-0}" -ge 1 ] 2> /dev/null || bad+=("the middlebox stripped no segment: ${n:-none}")
+	n=$(count "$port" "_ws.malformed || _ws.expert.severity >= 8388608")
+	[ "$n" = 0 ] || bad+=("$n malformed or error packets")
+	if [ "${#bad[@]}" = 0 ]; then
+		record pass "$name: both fell back after the handshake ($want, upstream 1; middlebox in $strip)"
+	else
+		record fail "$name: fallback" "$(IFS=';'; echo "${bad[*]}"); $pcap"
+	fi
+}
+
 # the same list as selftests/interop/guest.sh
 check_case v4-control-to-patched 6001 b yes
 check_case v4-patched-to-control 6002 a yes
@@ -298,6 +346,8 @@ check_case v4-patched-to-control-lossy 6005 a yes
 check_case v4-control-to-patched-lossy 6008 b yes
 check_fastclose v4-control-to-patched-fastclose 6009 b
 check_fastclose v6-patched-to-control-fastclose 6010 a
+check_fallback v4-control-to-patched-fallback 6011 b a
+check_fallback v4-patched-to-control-fallback 6012 a b
 
 # teardown: the patched kernel freed every socket the cases made
 s0=$(cat "$out/vm/a/tcp-socks0" 2>/dev/null)

@@ -115,6 +115,27 @@ run v4-control-to-patched-lossy ipv4 a 6008 \
 # the server aborts: MP_FASTCLOSE each way
 run v4-control-to-patched-fastclose ipv4 a 6009 "" reset
 run v6-patched-to-control-fastclose ipv6 b 6010 "" reset
+# a middlebox in front of the receiving guest takes the MPTCP option off
+# the data segments it lets in (not SYNs, RSTs or pure ACKs): both ends
+# fall back to TCP after the handshake; its counter goes to CASE.nft
+strip() {
+	nft add table inet mbox
+	nft add chain inet mbox pre \
+		"{ type filter hook prerouting priority -300; }"
+	nft add rule inet mbox pre tcp flags \& \(syn \| rst\) == 0 \
+		meta length \> 200 counter reset tcp option mptcp
+}
+unstrip() {
+	nft list chain inet mbox pre |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p' > "$res/$1.nft"
+	nft delete table inet mbox
+}
+[ "$me" = a ] && strip
+run v4-control-to-patched-fallback ipv4 a 6011
+[ "$me" = a ] && unstrip v4-control-to-patched-fallback
+[ "$me" = b ] && strip
+run v4-patched-to-control-fallback ipv4 b 6012
+[ "$me" = b ] && unstrip v4-patched-to-control-fallback
 # every socket of the cases is gone once the last close work has run
 # (the sockets that closed first are in TIME_WAIT, which is no full socket)
 for _ in $(seq 50); do
