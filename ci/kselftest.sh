@@ -27,7 +27,7 @@ control|patched|debug) ;;
 *) die "usage: ci/kselftest.sh patched|control|debug [LIST]" ;;
 esac
 src=$KERNEL_TREE
-[ -d "$src/.git" ] || src=$BASE_REPO
+[ -e "$src/.git" ] || src=$BASE_REPO
 [ -f "$list" ] || die "test list $list not found"
 
 tests=()

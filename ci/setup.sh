@@ -17,6 +17,7 @@ PKGS=(
 	ccache make gcc perl python3 git rsync
 	qemu-system-x86 qemu-utils
 	iproute2 iputils-ping ethtool iperf3 tcpdump tshark nftables iptables mptcpize
+	python3-scapy
 	sparse coccinelle codespell b4 shellcheck
 	busybox-static socat netcat-openbsd procps psmisc
 	libcap-dev libmnl-dev libnuma-dev

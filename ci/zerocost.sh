@@ -8,8 +8,9 @@
 # 1. __tcp_push_pending_frames() and tcp_push_one() contain no indirect
 #    call or jump (no "call *", no retpoline thunk) and do reach the
 #    out-of-line dispatch __tcp_ops_write_xmit() (the static branch).
-# 2. Every converted caller has no more indirect calls than the same
-#    function in the control kernel.
+# 2. Every converted caller, and every TCP function that calls an MPTCP
+#    hook of the series (tcp_finish_connect(), the RTO's SYN check), has
+#    no more indirect calls than the same function in the control kernel.
 # 3. Positive control: __tcp_ops_write_xmit() itself does contain the
 #    retpolined call, so the detector does see one when it is there.
 set -uo pipefail
@@ -49,7 +50,8 @@ for f in tcp_send_loss_probe tcp_tsq_handler tcp_tasklet_func tcp_release_cb \
 	 __tcp_transmit_skb __tcp_select_window __tcp_cleanup_rbuf \
 	 tcp_recvmsg_locked tcp_read_sock tcp_shutdown __tcp_close tcp_disconnect \
 	 tcp_abort tcp_write_timer_handler tcp_keepalive_timer tcp_send_probe0 \
-	 tcp_rcv_established tcp_v4_err tcp_ld_RTO_revert; do
+	 tcp_rcv_established tcp_v4_err tcp_ld_RTO_revert \
+	 tcp_finish_connect tcp_write_timeout tcp_retransmit_timer; do
 	[ -n "$(body "$pv" "$f")" ] || continue
 	p=$(count "$pv" "$f")
 	c=$(count "$cv" "$f")
