@@ -123,6 +123,10 @@ check_checkpatch() {
 		return
 	fi
 	for f in "${files[@]}"; do
+		# checkpatch runs in the base tree: a relative path would not be
+		# found there, and its complaint is none of the reports below
+		[ -f "$f" ] || die "checkpatch: no patch $f"
+		f=$(realpath "$f")
 		out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell \
 			--codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 			--max-line-length=80 --terse --showfile --show-types \
