@@ -31,7 +31,21 @@ if [ ! -d "$tree/.git" ]; then
 fi
 
 g() { git -C "$tree" "$@"; }
-if [ -d "$(g rev-parse --git-path rebase-apply)" ]; then
+gitdir=$(g rev-parse --absolute-git-dir)
+if [ "$own" = 1 ]; then
+	# A run that was stopped mid-way (a session's end, a killed CI) leaves
+	# git's state behind in the project's own tree; it is reset to the base
+	# below, so clear that state rather than fail on every later run.
+	if [ -e "$gitdir/index.lock" ] && ! pgrep -x git >/dev/null; then
+		log "removing a stale $gitdir/index.lock (no git is running)"
+		rm -f "$gitdir/index.lock"
+	fi
+	if [ -d "$gitdir/rebase-apply" ]; then
+		log "aborting the git am an earlier run left in $tree"
+		g am --abort >/dev/null 2>&1 || rm -rf "$gitdir/rebase-apply"
+	fi
+fi
+if [ -d "$gitdir/rebase-apply" ]; then
 	die "$tree has a git am in progress: finish it or run 'git -C $tree am --abort'"
 fi
 if [ -n "$(g status --porcelain --untracked-files=no)" ]; then
@@ -61,9 +75,10 @@ while read -r p _; do
 	case "$p" in ''|'#'*) continue ;; esac
 	f=$TOP/patches/$p
 	[ -f "$f" ] || die "series names $p, which is not in patches/"
-	if ! g -c user.name=mptcp-meta -c user.email=apply@mptcp-meta.invalid \
-		am -q -3 --keep-non-patch "$f" >/dev/null 2>&1; then
+	if ! out=$(g -c user.name=mptcp-meta -c user.email=apply@mptcp-meta.invalid \
+		am -q -3 --keep-non-patch "$f" 2>&1); then
 		g am --abort >/dev/null 2>&1 || true
+		printf '%s\n' "$out" | head -n 20 >&2
 		die "patch $p does not apply to $tree (after $n patches).
   inspect: git -C $tree apply --check -v $f
   or:      git -C $tree am -3 $f; git -C $tree am --show-current-patch=diff"

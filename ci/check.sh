@@ -101,6 +101,22 @@ check_series() {
 	fi
 }
 
+# Results of checkpatch and coccinelle are kept in $CACHE/checks by what
+# they depend on (the tool and its data, the options, the content checked
+# and, for coccinelle, the file's path), so that a run repeats only the
+# checks whose input changed; a run that did not finish is not kept.
+# CHECK_CACHE=0 turns the cache off.  Two checks run at a time.
+cdir=$CACHE/checks
+check_cache=${CHECK_CACHE:-1}
+njobs=$(nproc)
+hash_of() { sha256sum | cut -d' ' -f1; }
+cache_get() { [ "$check_cache" = 1 ] && [ -f "$cdir/$1" ] && cat "$cdir/$1"; }
+cache_put() {
+	mkdir -p "$(dirname "$cdir/$1")" || return
+	if [ -n "$2" ]; then printf '%s\n' "$2"; fi > "$cdir/$1.$BASHPID" &&
+		mv "$cdir/$1.$BASHPID" "$cdir/$1"
+}
+
 # Drop the reports that ci/checkpatch-exceptions accepts, each with its
 # reason: lines "TYPE FILE", matched against "FILE:LINE: LEVEL:TYPE: ...".
 checkpatch_allowed() {
@@ -115,29 +131,62 @@ checkpatch_allowed() {
 	done
 }
 
+cp_dict=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt
+cp_opts=(--strict --codespell --codespellfile "$cp_dict" --max-line-length=80
+	--terse --showfile --show-types
+	--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK)
+
+# checkpatch's reports on patch $2 (an absolute path), before the
+# exceptions, into file $3; $1 is the key of the tool, its data and options
+cp_one() {
+	local tool=$1 f=$2 res=$3 key out rc
+	key=checkpatch/$({ echo "$tool"; cat "$f"; } | hash_of)
+	if cache_get "$key" > "$res"; then
+		return
+	fi
+	# checkpatch runs in the base tree: a relative path would not be
+	# found there, and its complaint is none of the reports below
+	out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl "${cp_opts[@]}" "$f" 2>&1)
+	rc=$?
+	out=$(grep -E '(ERROR|WARNING|CHECK):' <<<"$out")
+	# 0: clean, 1: reports; anything else is checkpatch failing
+	if [ "$rc" -le 1 ]; then
+		cache_put "$key" "$out"
+	else
+		out+=$'\n'":0: ERROR:CHECKPATCH_FAILED: checkpatch.pl exited $rc"
+	fi
+	printf '%s' "$out" > "$res"
+}
+
 check_checkpatch() {
-	local files=("$@") f out bad=0
+	local files=("$@") f out bad=0 tool i=0 res=$(mktemp -d)
 	[ "${#files[@]}" -gt 0 ] || files=("${patches[@]}")
 	if [ "${#files[@]}" = 0 ]; then
 		record pass "check checkpatch" ""
 		return
 	fi
+	tool=$({ printf '%s\n' "${cp_opts[@]}"; cat "$base_repo/scripts/checkpatch.pl" \
+		"$base_repo/scripts/spelling.txt" "$cp_dict" \
+		"$base_repo/scripts/const_structs.checkpatch" 2>/dev/null; } | hash_of)
 	for f in "${files[@]}"; do
-		# checkpatch runs in the base tree: a relative path would not be
-		# found there, and its complaint is none of the reports below
 		[ -f "$f" ] || die "checkpatch: no patch $f"
-		f=$(realpath "$f")
-		out=$(cd "$base_repo" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --codespell \
-			--codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
-			--max-line-length=80 --terse --showfile --show-types \
-			--ignore COMMIT_LOG_LONG_LINE,MACRO_ARG_REUSE,ALLOC_SIZEOF_STRUCT,GIT_COMMIT_ID,CAMELCASE,FILE_PATH_CHANGES,BAD_REPORTED_BY_LINK \
-			"$f" 2>&1 | grep -E '(ERROR|WARNING|CHECK):' | checkpatch_allowed)
+		while [ "$(jobs -rp | wc -l)" -ge "$njobs" ]; do wait -n; done
+		cp_one "$tool" "$(realpath "$f")" "$res/$i" &
+		i=$((i + 1))
+	done
+	wait
+	i=0
+	for f in "${files[@]}"; do
+		# (the reports end without a newline)
+		out=$({ cat "$res/$i"; echo; } | checkpatch_allowed | sed '/^$/d')
+		i=$((i + 1))
 		if [ -n "$out" ]; then
 			echo "$(basename "$f"):"
 			sed 's/^/  /' <<<"$out"
 			bad=1
 		fi
 	done
+	rm -rf "$res"
 	if [ "$bad" = 0 ]; then
 		record pass "check checkpatch" ""
 	else
@@ -214,11 +263,43 @@ added_lines() {
 		done
 }
 
+# Script $2's reports on files $4... of the patched tree into file $3, kept
+# per file (fh: the hash of each file's path and content); $1 is spatch's
+# version.  The files not kept run in one spatch.
+cocci_one() {
+	local ver=$1 c=$2 res=$3 f sk out rc
+	local -a miss=()
+	shift 3
+	sk=$({ echo "$ver"; cat "$c"; } | hash_of)
+	: > "$res"
+	for f in "$@"; do
+		cache_get "cocci/$sk/${fh[$f]}" >> "$res" || miss+=("$f")
+	done
+	[ "${#miss[@]}" -gt 0 ] || return 0
+	out=$(cd "$KERNEL_TREE" && timeout 300 spatch --very-quiet -D report --no-show-diff \
+		--no-includes --include-headers --cocci-file "$c" "${miss[@]}" 2>/dev/null)
+	rc=$?
+	out=$(grep -E '^[^ :]+\.c:[0-9]+:' <<<"$out")
+	[ -n "$out" ] && printf '%s\n' "$out" >> "$res"
+	# a run that failed or timed out is not kept: the next run tries
+	# again, and this one fails (spatch's own words in the output)
+	if [ "$rc" != 0 ]; then
+		echo "${c#"$KERNEL_TREE"/} (spatch exit $rc$([ "$rc" = 124 ] && echo ', timed out after 300 s'))" > "$res.err"
+		(cd "$KERNEL_TREE" && timeout 60 spatch --very-quiet -D report --no-show-diff \
+			--no-includes --include-headers --cocci-file "$c" "${miss[0]}" 2>&1 >/dev/null |
+			head -n 3 | sed 's/^/      /') >> "$res.err"
+		return 0
+	fi
+	for f in "${miss[@]}"; do
+		cache_put "cocci/$sk/${fh[$f]}" "$(awk -v f="$f:" 'index($0, f) == 1' <<<"$out")"
+	done
+}
+
 # coccinelle's report-mode scripts, once each over every touched .c file of
 # the patched tree (the kernel's own spatch options); a report counts when it
 # points at a line the series adds, so the base needs no run of its own.
 check_cocci() {
-	local c files new="" f line rep
+	local c files new f rep res ver i errs
 	command -v spatch >/dev/null || { record fail "check cocci" "spatch missing (run ci/setup.sh)"; return; }
 	# Kernel C only: selftests under tools/ are userspace, where the
 	# scripts' advice (min(), kmalloc_array(), ...) does not apply.
@@ -227,22 +308,39 @@ check_cocci() {
 		record pass "check cocci" ""
 		return
 	fi
-	rep=$(for c in "$KERNEL_TREE"/scripts/coccinelle/*/*.cocci; do
-		grep -q 'virtual report' "$c" || continue
-		(cd "$KERNEL_TREE" && timeout 300 spatch --very-quiet -D report --no-show-diff \
-			--no-includes --include-headers --cocci-file "$c" "${files[@]}" 2>/dev/null)
-	done | grep -E '^[^ :]+\.c:[0-9]+:')
+	res=$(mktemp -d)
+	ver=$(spatch --version 2>&1 | head -n1)
+	local -A fh=()
 	for f in "${files[@]}"; do
-		while IFS= read -r line; do
-			new+=$(grep -E "^$f:$line:" <<<"$rep")$'\n'
-		done < <(added_lines "$f")
+		fh[$f]=$({ echo "$f"; cat "$KERNEL_TREE/$f"; } | hash_of)
 	done
-	new=$(sed '/^$/d' <<<"$new" | sort -u)
-	if [ -z "$new" ]; then
-		record pass "check cocci" ""
-	else
+	i=0
+	for c in "$KERNEL_TREE"/scripts/coccinelle/*/*.cocci; do
+		grep -q 'virtual report' "$c" || continue
+		while [ "$(jobs -rp | wc -l)" -ge "$njobs" ]; do wait -n; done
+		cocci_one "$ver" "$c" "$res/$i" "${files[@]}" &
+		i=$((i + 1))
+	done
+	wait
+	rep=$(cat "$res"/* 2>/dev/null | grep -E '^[^ :]+\.c:[0-9]+:')
+	errs=$(cat "$res"/*.err 2>/dev/null)
+	rm -rf "$res"
+	# the reports whose FILE:LINE is a line the series adds
+	new=$(awk -F: 'FILENAME == ARGV[1] { add[$0] = 1; next }
+		       ($1 ":" $2) in add' \
+		<(for f in "${files[@]}"; do added_lines "$f" | sed "s|^|$f:|"; done) \
+		<(printf '%s\n' "$rep") | sort -u)
+	if [ -n "$new" ]; then
 		echo "  coccinelle reports on lines the series adds:"
 		sed 's/^/    /' <<<"$new"
+	fi
+	if [ -n "$errs" ]; then
+		echo "  coccinelle scripts that could not run:"
+		sed 's/^/    /' <<<"$errs"
+		record fail "check cocci" "$(grep -c '^[^ ]' <<<"$errs") coccinelle scripts could not run${new:+, and reports} (listed above)"
+	elif [ -z "$new" ]; then
+		record pass "check cocci" ""
+	else
 		record fail "check cocci" "coccinelle reports (listed above)"
 	fi
 }

@@ -18,7 +18,7 @@ PKGS=(
 	qemu-system-x86 qemu-utils
 	iproute2 iputils-ping ethtool iperf3 tcpdump tshark nftables iptables mptcpize
 	python3-scapy
-	sparse coccinelle codespell b4 shellcheck
+	sparse coccinelle ocaml-nox codespell b4 shellcheck
 	busybox-static socat netcat-openbsd procps psmisc
 	libcap-dev libmnl-dev libnuma-dev
 )
