@@ -13,7 +13,7 @@ ROUNDS ?= 7
 export KERNEL_TREE MPTCP_CACHE MPTCP_BUILD
 
 .PHONY: all help setup base apply export build build-patched build-control \
-	build-debug kselftest kselftest-debug upstream-mptcp-baseline vm \
+	build-debug kselftest kselftest-debug upstream-mptcp-baseline upstream-mptcp scoreboard vm \
 	check check-series check-checkpatch check-build-warnings check-kdoc \
 	check-cocci check-sparse check-bisect kunit zero-cost bench bench-mptcp tcp-regress interop interop-debug selftest-workbench test clean
 
@@ -57,6 +57,12 @@ kselftest-debug: ## the kselftests on the debug kernel
 upstream-mptcp-baseline: ## upstream's MPTCP selftests on the control kernel (slow)
 	KSFT_TIMEOUT=$${KSFT_TIMEOUT:-7200} KSFT_TEST_TIMEOUT=$${KSFT_TEST_TIMEOUT:-900} \
 		bash ci/kselftest.sh control selftests/upstream-mptcp.list
+
+upstream-mptcp: ## the scoreboard's runs on KIND's kernel: UNITS='pm_netlink.sh,mptcp_join.sh 1-20' (default: selftests/upstream-mptcp/units)
+	bash ci/upstream-mptcp.sh $(KIND) $(if $(UNITS),"$(UNITS)")
+
+scoreboard: ## selftests/upstream-mptcp/scoreboard.md from both kernels' results
+	python3 ci/upstream-mptcp.py scoreboard selftests/upstream-mptcp
 
 vm: ## boot KIND's kernel (built if needed) and run CMD, e.g. make vm CMD='ss -M'
 	bash ci/vm.sh "$$(bash ci/build.sh $(KIND) | tail -n1)" -- '$(CMD)'

@@ -13,6 +13,10 @@
 #   vm-warn          a kernel WARN in the guest (LKDTM) fails the run (126)
 #   vm-pair          two guests joined by two links: TCP over each link,
 #                    captured to pcap and read back with tshark
+#   gate             the upstream-MPTCP gate (ci/gate.sh) passes what passes,
+#                    fails on a listed subtest that did not pass or did not
+#                    run, naming it and its rerun command, and reports a
+#                    passing subtest that is not listed as new
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -176,10 +180,43 @@ done'
 	record pass vm-pair
 }
 
+t_gate() {
+	local d=$work/gate out rc1 rc2 rc3
+	mkdir -p "$d"
+	{
+		printf '# unit\tnumber\tname\tstatus\treason\n'
+		printf 'pm_netlink.sh\t1\tdefaults addr list\tok\t\n'
+		printf 'pm_netlink.sh\t2\tsimple add/get addr\tnot ok\tgot nothing\n'
+		printf 'pm_netlink.sh\t3\tdump addrs\tok\t\n'
+		printf 'pm_netlink.sh\t-\t(script)\tnot ok\texit 1; 9 s\n'
+	} > "$d/res.tsv"
+	printf 'pm_netlink.sh\tdefaults addr list\n' > "$d/good"
+	printf 'pm_netlink.sh\tdefaults addr list\npm_netlink.sh\tsimple add/get addr\n' > "$d/failing"
+	printf 'pm_netlink.sh\tdefaults addr list\nmptcp_join.sh\t007 no such\n' > "$d/missing"
+	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/good" "$d/res.tsv" 2>&1); rc1=$?
+	if [ "$rc1" != 0 ] || ! grep -q '^new: upstream pm_netlink.sh: dump addrs' <<<"$out"; then
+		record fail gate "all listed passing: exit $rc1, or 'dump addrs' not reported new: $out"
+		return
+	fi
+	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/failing" "$d/res.tsv" 2>&1); rc2=$?
+	if [ "$rc2" = 0 ] || ! grep -q "^FAIL: upstream pm_netlink.sh: simple add/get addr: not ok: got nothing" <<<"$out" ||
+	   ! grep -q "rerun: make upstream-mptcp KIND=patched UNITS='pm_netlink.sh' FORCE=1" <<<"$out"; then
+		record fail gate "a listed failing subtest: exit $rc2 or not named with its rerun: $out"
+		return
+	fi
+	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/missing" "$d/res.tsv" 2>&1); rc3=$?
+	if [ "$rc3" = 0 ] || ! grep -q "^FAIL: upstream mptcp_join.sh: 007 no such: not ok: not run" <<<"$out" ||
+	   ! grep -q "UNITS='mptcp_join.sh 7'" <<<"$out"; then
+		record fail gate "a listed subtest that did not run: exit $rc3 or not named: $out"
+		return
+	fi
+	record pass gate
+}
+
 shift || true
 tests=("$@")
 [ "${#tests[@]}" -gt 0 ] ||
-	tests=(apply-broken apply-wrong-tree export-stable vm-status vm-warn vm-pair)
+	tests=(apply-broken apply-wrong-tree export-stable vm-status vm-warn vm-pair gate)
 for t in "${tests[@]}"; do
 	case "$t" in
 	vm-*) [ -f "$img" ] || { record fail "$t" "kernel $img missing (make build)"; continue; } ;;

@@ -4,7 +4,8 @@
 # The full test suite (README's test command; CI runs it):
 #   install, base, apply, static checks, build patched + control, zero-cost
 #   disassembly check, workbench self-tests, KUnit and kselftests on the
-#   patched kernel, the interop suite (patched <-> control, two guests).
+#   patched kernel, the gate of upstream's MPTCP selftests (ci/gate.sh),
+#   the interop suite (patched <-> control, two guests).
 # Every result is one line; failures and skips say why and how to rerun.
 # The last line is "N passed, N failed, N skipped".
 set -uo pipefail
@@ -50,5 +51,6 @@ step "zero cost (disassembly)"; bash "$TOP/ci/zerocost.sh"
 step "workbench self-tests"; bash "$TOP/ci/selftest.sh"
 step "KUnit (patched)"; bash "$TOP/ci/kunit.sh" patched
 step "kselftests (patched)"; bash "$TOP/ci/kselftest.sh" patched
+step "upstream MPTCP selftests gate (patched)"; bash "$TOP/ci/gate.sh"
 step "interop (patched <-> control)"; bash "$TOP/ci/interop.sh"
 summary
