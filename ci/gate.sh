@@ -44,21 +44,28 @@ for line in open(tsv):
     script = unit.split()[0]
     if num == "-":
         units[script] = (unit, status, reason)
-    else:
+    elif got.get((script, name), (0, "ok"))[1] == "ok":
+        # a name twice: the worse result stands
         got[(script, name)] = (unit, status, reason)
+# a unit cut short, or whose kernel splatted, fails all it held
+BAD = ("timeout", "the guest did not boot", "kernel splat")
 out = []
 fails = 0
 for script, name in want:
     unit, status, reason = got.get((script, name), (None, None, None))
+    u = units.get(script)
+    if unit is not None and u and u[2].startswith(BAD):
+        status, reason = "not ok", f"{u[2]} (the unit {u[0]})"
     if unit is None:
-        u = units.get(script)
         unit = u[0] if u else script
         status, reason = "not ok", ("not run: the script did not print "
                                     "it" + (f" ({u[1]}: {u[2]})" if u else
                                             " (the script did not run)"))
     if script == "mptcp_join.sh" and name[:3].isdigit():
         unit = f"mptcp_join.sh {int(name[:3])}"
-    rerun = f"make upstream-mptcp KIND=patched UNITS='{unit}' FORCE=1"
+    rerun = ("FORCE=1 bash ci/gate.sh  (this unit alone: "
+             "UPSTREAM_TSV=build/gate.tsv FORCE=1 bash "
+             f"ci/upstream-mptcp.sh patched '{unit}')")
     what = f"upstream {script}: {name}"
     if status == "ok":
         out.append(f"pass\t{what}\t\t{rerun}")
@@ -101,8 +108,12 @@ units=()
 while IFS= read -r s; do
 	units+=("$s")
 done < <(awk -F'\t' '!/^#/ && NF >= 2 && $1 != "mptcp_join.sh" { print $1 }' "$list" | sort -u)
+# as ranges ("3-9 12"): the unit names a file
 ids=$(awk -F'\t' '!/^#/ && $1 == "mptcp_join.sh" { print $2 + 0 }' "$list" |
-      sort -un | paste -sd' ')
+      sort -un | awk 'NR > 1 && $1 == last + 1 { last = $1; next }
+		      NR > 1 { printf "%s ", (first == last ? first : first "-" last) }
+		      { first = last = $1 }
+		      END { if (NR) print (first == last ? first : first "-" last) }')
 [ -z "$ids" ] || units+=("mptcp_join.sh $ids")
 [ "${#units[@]}" -gt 0 ] || broken "$list lists no subtest"
 

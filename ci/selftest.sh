@@ -15,8 +15,9 @@
 #                    captured to pcap and read back with tshark
 #   gate             the upstream-MPTCP gate (ci/gate.sh) passes what passes,
 #                    fails on a listed subtest that did not pass or did not
-#                    run, naming it and its rerun command, and reports a
-#                    passing subtest that is not listed as new
+#                    run, or whose unit's kernel splatted, naming it and its
+#                    rerun command, and reports a passing subtest that is
+#                    not listed as new
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -200,14 +201,21 @@ t_gate() {
 	fi
 	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/failing" "$d/res.tsv" 2>&1); rc2=$?
 	if [ "$rc2" = 0 ] || ! grep -q "^FAIL: upstream pm_netlink.sh: simple add/get addr: not ok: got nothing" <<<"$out" ||
-	   ! grep -q "rerun: make upstream-mptcp KIND=patched UNITS='pm_netlink.sh' FORCE=1" <<<"$out"; then
+	   ! grep -q "rerun: FORCE=1 bash ci/gate.sh .*patched 'pm_netlink.sh'" <<<"$out"; then
 		record fail gate "a listed failing subtest: exit $rc2 or not named with its rerun: $out"
 		return
 	fi
 	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/missing" "$d/res.tsv" 2>&1); rc3=$?
 	if [ "$rc3" = 0 ] || ! grep -q "^FAIL: upstream mptcp_join.sh: 007 no such: not ok: not run" <<<"$out" ||
-	   ! grep -q "UNITS='mptcp_join.sh 7'" <<<"$out"; then
+	   ! grep -q "patched 'mptcp_join.sh 7'" <<<"$out"; then
 		record fail gate "a listed subtest that did not run: exit $rc3 or not named: $out"
+		return
+	fi
+	sed 's/^\(pm_netlink.sh\t-\t(script)\t\)not ok\texit 1/\1not ok\tkernel splat in the console/' \
+		"$d/res.tsv" > "$d/splat.tsv"
+	out=$(RESULTS='' bash "$TOP/ci/gate.sh" --check "$d/good" "$d/splat.tsv" 2>&1); rc1=$?
+	if [ "$rc1" = 0 ] || ! grep -q "^FAIL: upstream pm_netlink.sh: defaults addr list: not ok: kernel splat" <<<"$out"; then
+		record fail gate "a passing subtest of a unit whose kernel splatted: exit $rc1 or not failed: $out"
 		return
 	fi
 	record pass gate

@@ -18,7 +18,7 @@ import sys
 TAP = re.compile(r"^(not ok|ok) (\d+) - (.*)$")
 FAIL = re.compile(r"\[FAIL\]\s*(.*)")
 SKIP = re.compile(r"\[SKIP\]\s*(.*)")
-HEADER = re.compile(r"^(\d{3}) \S")
+HEADER = re.compile(r"^(\d{3}) (\S.*)$")
 
 
 def clean(text):
@@ -43,6 +43,7 @@ def parse(unit, outdir, rc, secs):
     skips = []          # the same for skips
     blocks = {}         # mptcp_join.sh: subtest id -> its first [FAIL]
     block = None
+    ids = []            # mptcp_join.sh: the ids of the titles, in order
     in_tap = False
     for line in lines:
         if line.startswith("TAP version"):
@@ -53,8 +54,9 @@ def parse(unit, outdir, rc, secs):
             subtests.append(m.groups())
             continue
         h = HEADER.match(line)
-        if h:
+        if h and not in_tap:
             block = int(h.group(1))
+            ids.append(block)
         m = SKIP.search(line)
         if m:
             skips.append(clean(m.group(1)))
@@ -66,7 +68,11 @@ def parse(unit, outdir, rc, secs):
                 blocks.setdefault(block, why)
     nfail = nskip = 0
     rows = []
-    for status, num, rest in subtests:
+    # mptcp_join.sh names its subtests by title alone, one a title: the
+    # scoreboard's name gets the title's id, "001 no JOIN", which is what
+    # the script takes to run it again
+    join = script == "mptcp_join.sh" and len(ids) == len(subtests)
+    for i, (status, num, rest) in enumerate(subtests):
         name = rest
         if name.startswith(test + ": "):
             name = name[len(test) + 2:]
@@ -75,6 +81,8 @@ def parse(unit, outdir, rc, secs):
         if " # " in name:
             name, reason = name.split(" # ", 1)
         name = clean(name)
+        if join:
+            name = f"{ids[i]:03d} {name}"
         if status == "ok" and reason.startswith("SKIP"):
             status = "skip"
             reason = reason[4:].strip(" #")

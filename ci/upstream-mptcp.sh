@@ -39,7 +39,10 @@ if [ $# -gt 0 ]; then
 	# one unit an argument, or several in one, separated by commas
 	for a in "$@"; do
 		IFS=, read -ra more <<<"$a"
-		units+=("${more[@]}")
+		for u in "${more[@]}"; do
+			u=$(xargs <<<"$u")	# trimmed
+			[ -z "$u" ] || units+=("$u")
+		done
 	done
 else
 	while IFS= read -r u; do
@@ -55,7 +58,9 @@ cfg=$(dirname "$img")/../../../.config
 [ -f "$cfg" ] || die "no .config beside $img"
 key=$kind-$base-$(sha256sum < "$cfg" | cut -c1-16)
 if [ "$kind" = patched ]; then
-	key+=-$(git -C "$KERNEL_TREE" rev-parse 'HEAD^{tree}' | cut -c1-16)
+	# the tree built: the commit's, and any change not committed
+	key+=-$({ git -C "$KERNEL_TREE" rev-parse 'HEAD^{tree}'
+		  git -C "$KERNEL_TREE" diff HEAD --binary; } | sha256sum | cut -c1-16)
 fi
 store=$CACHE/upstream-mptcp/$key
 mkdir -p "$store"
@@ -71,6 +76,7 @@ if [ ! -x "$inst/net/mptcp/mptcp_connect" ]; then
 		KHDR_INCLUDES="-isystem $obj/usr/include" TARGETS=net/mptcp \
 		INSTALL_PATH="$inst.tmp" install >"$store/tools-build.log" 2>&1 ||
 		die "building the tools failed; see $store/tools-build.log"
+	rm -rf "$inst"
 	mv "$inst.tmp" "$inst"
 fi
 
@@ -91,6 +97,7 @@ expand() {
 
 n=0
 done_res=()
+again=()	# results not to keep: a unit cut short or not booted
 for unit in "${units[@]}"; do
 	n=$((n + 1))
 	read -r script args <<<"$unit"
@@ -110,7 +117,7 @@ for unit in "${units[@]}"; do
 	set +e
 	# shellcheck disable=SC2086 # $args: the unit's words
 	bash "$TOP/ci/vm.sh" --quiet --timeout "${UPSTREAM_TIMEOUT:-900}" --out "$out" "$img" -- \
-		"cd $inst/net/mptcp &&" \
+		"cd '$inst/net/mptcp' &&" \
 		"env -u SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES" \
 		"./$script $(expand $args) > /mnt/results/out.log 2>&1"
 	rc=$?
@@ -119,10 +126,12 @@ for unit in "${units[@]}"; do
 	python3 "$TOP/ci/upstream-mptcp.py" parse "$unit" "$out" "$rc" "$secs" \
 		> "$res.tmp"
 	mv "$res.tmp" "$res"
+	case "$rc" in 124|125) again+=("$res") ;; esac
 	log "[$n/${#units[@]}] $unit: $(awk -F'\t' '$2 != "-" { c[$4]++ }
 		END { printf "%d ok, %d not ok, %d skip", c["ok"], c["not ok"], c["skip"] }' "$res") in $secs s"
 done
 
 tsv=${UPSTREAM_TSV:-$dir/$kind.tsv}
 python3 "$TOP/ci/upstream-mptcp.py" merge "$tsv" "${done_res[@]}"
+[ "${#again[@]}" = 0 ] || rm -f "${again[@]}"
 log "results: $tsv (make scoreboard writes $dir/scoreboard.md)"
