@@ -11,7 +11,8 @@
 # lists them (the default: all of them); mptcp_join.sh goes in parts by
 # subtest number ("mptcp_join.sh 1-20": it takes test ids as arguments).
 # Each unit runs in a guest of its own, under its own time limit
-# (UPSTREAM_TIMEOUT, default 900 s), so that one hang costs one unit.
+# (UPSTREAM_TIMEOUT, default 900 s), so that one hang costs one unit;
+# UPSTREAM_JOBS of them at a time (default 2 on 2 CPUs or more).
 # SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES stays unset: a feature the
 # script cannot find is a skip.
 #
@@ -95,40 +96,65 @@ expand() {
 	echo "${ids[*]}"
 }
 
-n=0
+# one unit in its guest: its results in $res, and $res.again beside them
+# if they are not to be kept (the unit was cut short or did not boot)
+run_unit() {
+	local n=$1 unit=$2 res=$3 out=$4 script args rc t secs
+
+	read -r script args <<<"$unit"
+	rm -rf "$out" "$res.again"
+	log "[$n/${#units[@]}] $unit on the $kind kernel (limit ${UPSTREAM_TIMEOUT:-900} s; console: $out/console-a.log)"
+	t=$SECONDS
+	rc=0
+	# shellcheck disable=SC2086 # $args: the unit's words
+	bash "$TOP/ci/vm.sh" --quiet --timeout "${UPSTREAM_TIMEOUT:-900}" --out "$out" "$img" -- \
+		"cd '$inst/net/mptcp' &&" \
+		"env -u SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES" \
+		"./$script $(expand $args) > /mnt/results/out.log 2>&1" || rc=$?
+	secs=$((SECONDS - t))
+	python3 "$TOP/ci/upstream-mptcp.py" parse "$unit" "$out" "$rc" "$secs" \
+		> "$res.tmp" && mv "$res.tmp" "$res" || return 1
+	case "$rc" in 124|125) touch "$res.again" ;; esac
+	log "[$n/${#units[@]}] $unit: $(awk -F'\t' '$2 != "-" { c[$4]++ }
+		END { printf "%d ok, %d not ok, %d skip", c["ok"], c["not ok"], c["skip"] }' "$res") in $secs s"
+}
+
+# UPSTREAM_JOBS guests at a time (default 2 on 2 CPUs or more)
+jobs=${UPSTREAM_JOBS:-$([ "$(nproc)" -ge 2 ] && echo 2 || echo 1)}
+case "$jobs" in ''|*[!0-9]*|0) die "UPSTREAM_JOBS must be a number of guests" ;; esac
+n=0 running=0 failed=0
 done_res=()
-again=()	# results not to keep: a unit cut short or not booted
+# a unit named twice runs once
+mapfile -t units < <(printf '%s\n' "${units[@]}" | awk '!seen[$0]++')
 for unit in "${units[@]}"; do
 	n=$((n + 1))
-	read -r script args <<<"$unit"
+	read -r script _ <<<"$unit"
 	[ -f "$src/tools/testing/selftests/net/mptcp/$script" ] ||
 		die "no script $script in upstream's selftests (unit '$unit')"
 	name=$(tr ' ' '_' <<<"$unit")
 	res=$store/$name.tsv
 	done_res+=("$res")
-	if [ -s "$res" ] && [ "${FORCE:-0}" != 1 ]; then
+	if [ -s "$res" ] && [ ! -e "$res.again" ] && [ "${FORCE:-0}" != 1 ]; then
 		log "[$n/${#units[@]}] $unit: kept from an earlier run ($res)"
 		continue
 	fi
-	out=$store/$name
-	rm -rf "$out"
-	log "[$n/${#units[@]}] $unit on the $kind kernel (limit ${UPSTREAM_TIMEOUT:-900} s; console: $out/console-a.log)"
-	t=$SECONDS
-	set +e
-	# shellcheck disable=SC2086 # $args: the unit's words
-	bash "$TOP/ci/vm.sh" --quiet --timeout "${UPSTREAM_TIMEOUT:-900}" --out "$out" "$img" -- \
-		"cd '$inst/net/mptcp' &&" \
-		"env -u SELFTESTS_MPTCP_LIB_EXPECT_ALL_FEATURES" \
-		"./$script $(expand $args) > /mnt/results/out.log 2>&1"
-	rc=$?
-	set -e
-	secs=$((SECONDS - t))
-	python3 "$TOP/ci/upstream-mptcp.py" parse "$unit" "$out" "$rc" "$secs" \
-		> "$res.tmp"
-	mv "$res.tmp" "$res"
-	case "$rc" in 124|125) again+=("$res") ;; esac
-	log "[$n/${#units[@]}] $unit: $(awk -F'\t' '$2 != "-" { c[$4]++ }
-		END { printf "%d ok, %d not ok, %d skip", c["ok"], c["not ok"], c["skip"] }' "$res") in $secs s"
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || failed=1
+		running=$((running - 1))
+	fi
+	run_unit "$n" "$unit" "$res" "$store/$name" &
+	running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+	wait -n || failed=1
+	running=$((running - 1))
+done
+[ "$failed" = 0 ] || die "a unit's results could not be read (see above)"
+again=()
+for res in "${done_res[@]}"; do
+	if [ -e "$res.again" ]; then
+		again+=("$res" "$res.again")
+	fi
 done
 
 tsv=${UPSTREAM_TSV:-$dir/$kind.tsv}

@@ -17,6 +17,8 @@
 #                 (default build/vm/<time>)
 #   --pcap        capture every link to DIR/link<i>.pcap (taken on guest a)
 #   --quiet       do not echo the console, only log it
+#   --prefix P    put P before each echoed console line (default: the
+#                 guest's name, for a pair)
 #   --append ARGS more kernel command line (e.g. kunit.enable=1)
 #
 # Environment: VM_ICOUNT=shift=N runs the guest with instruction-counted
@@ -32,7 +34,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout=900 mem=2G out='' pcap=0 quiet=0 links=2 pair=0 append=''
+timeout=900 mem=2G out='' pcap=0 quiet=0 links=2 pair=0 append='' prefix0=''
 cmd_a='' cmd_b=''
 kernels=()
 while [ $# -gt 0 ]; do
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--pcap) pcap=1; shift ;;
 	--quiet) quiet=1; shift ;;
+	--prefix) prefix0=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--links) links=$2; shift 2 ;;
 	--pair) pair=1; kernels=("$2" "$3"); shift 3 ;;
@@ -121,8 +124,11 @@ start_guest() {
 			fi
 		done
 	fi
-	local prefix=""
-	[ "$pair" = 1 ] && prefix="$name| "
+	local prefix=$prefix0
+	[ "$pair" = 1 ] && prefix="$prefix0$name| "
+	prefix=${prefix//\\/\\\\}
+	prefix=${prefix//\//\\/}
+	prefix=${prefix//&/\\&}
 	(
 		timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$out/qemu-$name.err" |
 			sed -u 's/\r$//' | tee "$out/console-$name.log" |
