@@ -21,9 +21,13 @@ fetch_deb() {
 	fi
 	mkdir -p "$CACHE/dl"
 	log "downloading $BASE_PKG=$BASE_PKG_VERSION"
-	(cd "$CACHE/dl" && rm -f "$deb" &&
-	 apt-get download -q "$BASE_PKG=$BASE_PKG_VERSION" 2>&1 | grep -v '^W: Download is performed unsandboxed') ||
+	# stdout is the tree's path alone: apt-get's chatter goes to stderr
+	if ! (cd "$CACHE/dl" && rm -f "$deb" &&
+	      apt-get download -q "$BASE_PKG=$BASE_PKG_VERSION") > "$CACHE/dl/download.log" 2>&1; then
+		cat "$CACHE/dl/download.log" >&2
 		die "apt-get download $BASE_PKG=$BASE_PKG_VERSION failed (run ci/setup.sh first: it adds trixie-backports)"
+	fi
+	grep -v '^W: Download is performed unsandboxed' "$CACHE/dl/download.log" >&2 || true
 	echo "$BASE_PKG_SHA256  $deb" | sha256sum -c --quiet ||
 		die "$deb: SHA-256 mismatch, expected $BASE_PKG_SHA256"
 }

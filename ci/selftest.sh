@@ -13,6 +13,9 @@
 #   vm-warn          a kernel WARN in the guest (LKDTM) fails the run (126)
 #   vm-pair          two guests joined by two links: TCP over each link,
 #                    captured to pcap and read back with tshark
+#   base-fetch       ci/base.sh prints only the base tree's path while it
+#                    downloads the .deb (apt-get's chatter goes to stderr),
+#                    and names apt-get when the download fails
 #   gate             the upstream-MPTCP gate (ci/gate.sh) passes what passes,
 #                    fails on a listed subtest that did not pass or did not
 #                    run, or whose unit's kernel splatted, naming it and its
@@ -116,6 +119,35 @@ t_export_stable() {
 	else
 		record pass export-stable
 	fi
+}
+
+t_base_fetch() {
+	local c=$work/cache bin=$work/bin out rc
+	mkdir -p "$c/base" "$c/dl" "$bin"
+	[ -d "$BASE_REPO/.git" ] || { record fail base-fetch "no base tree in $BASE_REPO (bash ci/base.sh)"; return; }
+	ln -s "$BASE_REPO" "$c/base/linux"
+	# an apt-get that says what the real one says, where it says it
+	cat > "$bin/apt-get" <<SH
+#!/bin/sh
+[ -n "\$FAIL" ] && { echo "E: Unable to locate package" >&2; exit 100; }
+echo "Get:1 http://deb.debian.org/debian trixie-backports/main amd64 $BASE_PKG all $BASE_PKG_VERSION [167 MB]"
+echo "W: Download is performed unsandboxed as root" >&2
+cp "$CACHE/dl/${BASE_PKG}_${BASE_PKG_VERSION}_all.deb" .
+SH
+	chmod +x "$bin/apt-get"
+	out=$(PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>/dev/null); rc=$?
+	if [ "$rc" != 0 ] || [ "$out" != "$c/base/linux" ]; then
+		record fail base-fetch "a download: exit $rc, stdout '$(tr '\n' '|' <<<"$out")', expected only '$c/base/linux'"
+		return
+	fi
+	rm -f "$c/dl/"*
+	out=$(FAIL=1 PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>&1); rc=$?
+	if [ "$rc" = 0 ] || ! grep -q "apt-get download $BASE_PKG=$BASE_PKG_VERSION failed" <<<"$out" ||
+	   ! grep -q "Unable to locate" <<<"$out"; then
+		record fail base-fetch "a failed download: exit $rc, or apt-get and its error not named: $out"
+		return
+	fi
+	record pass base-fetch
 }
 
 vm() { bash "$TOP/ci/vm.sh" --quiet --timeout 300 --out "$work/vm-$1" "${@:2}"; }
@@ -224,7 +256,7 @@ t_gate() {
 shift || true
 tests=("$@")
 [ "${#tests[@]}" -gt 0 ] ||
-	tests=(apply-broken apply-wrong-tree export-stable vm-status vm-warn vm-pair gate)
+	tests=(apply-broken apply-wrong-tree export-stable base-fetch vm-status vm-warn vm-pair gate)
 for t in "${tests[@]}"; do
 	case "$t" in
 	vm-*) [ -f "$img" ] || { record fail "$t" "kernel $img missing (make build)"; continue; } ;;
