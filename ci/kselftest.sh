@@ -159,12 +159,15 @@ while IFS= read -r line; do
 		fail=$((fail + 1))
 		why=$(sed -nE 's/.*# (exit=[0-9]+|TIMEOUT.*)$/\1/p' <<<"$line")
 		# which of its checks failed: the test's own "not ok: NAME: ..." lines
+		# (the first five, each cut at 200 characters, on one line)
 		subs=$({ cat "${ktaps[@]}" 2>/dev/null || true; } |
 			awk -v t="# selftests: ${name%%:*}: ${name#*:}" '
 				$0 == t { on = 1; next }
 				on && /^(not )?ok [0-9]+ selftests: / { on = 0 }
-				on && /^# not ok: / { sub(/^# not ok: /, ""); print }' |
-			head -n 5 | tr "\t" " " | cut -c 1-200 | paste -sd ';' | sed 's/;/; /g')
+				on && /^# not ok: / && n < 5 {
+					sub(/^# not ok: /, ""); gsub(/\t/, " ")
+					printf "%s%s", n++ ? "; " : "", substr($0, 1, 200)
+				}' || true)
 		record fail "kselftest $kind $name" "${why:-failed}${subs:+ (not ok: $subs)}; KTAP in $ktap" "$rerun"
 	fi
 done < <(cat "${ktaps[@]}" 2>/dev/null)

@@ -122,29 +122,36 @@ t_export_stable() {
 }
 
 t_base_fetch() {
-	local c=$work/cache bin=$work/bin out rc
+	local c=$work/cache bin=$work/bin deb out err rc
+	deb=$CACHE/dl/${BASE_PKG}_${BASE_PKG_VERSION}_all.deb
+	[ -d "$BASE_REPO/.git" ] && [ -f "$deb" ] ||
+		{ record fail base-fetch "no base tree or .deb in $CACHE (bash ci/base.sh)"; return; }
 	mkdir -p "$c/base" "$c/dl" "$bin"
-	[ -d "$BASE_REPO/.git" ] || { record fail base-fetch "no base tree in $BASE_REPO (bash ci/base.sh)"; return; }
 	ln -s "$BASE_REPO" "$c/base/linux"
 	# an apt-get that says what the real one says, where it says it
 	cat > "$bin/apt-get" <<SH
 #!/bin/sh
-[ -n "\$FAIL" ] && { echo "E: Unable to locate package" >&2; exit 100; }
+[ -n "\$FAKE_APT_FAIL" ] && { echo "E: Unable to locate package" >&2; exit 100; }
 echo "Get:1 http://deb.debian.org/debian trixie-backports/main amd64 $BASE_PKG all $BASE_PKG_VERSION [167 MB]"
 echo "W: Download is performed unsandboxed as root" >&2
-cp "$CACHE/dl/${BASE_PKG}_${BASE_PKG_VERSION}_all.deb" .
+ln -s "$deb" .
 SH
 	chmod +x "$bin/apt-get"
-	out=$(PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>/dev/null); rc=$?
+	out=$(PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>"$work/base-fetch.err"); rc=$?
+	err=$(tr '\n\t' '| ' < "$work/base-fetch.err")
 	if [ "$rc" != 0 ] || [ "$out" != "$c/base/linux" ]; then
-		record fail base-fetch "a download: exit $rc, stdout '$(tr '\n' '|' <<<"$out")', expected only '$c/base/linux'"
+		record fail base-fetch "a download: exit $rc, stdout '$(tr '\n\t' '| ' <<<"$out")', expected only '$c/base/linux'; stderr: $err"
+		return
+	fi
+	if ! grep -q "^Get:1 " "$work/base-fetch.err"; then
+		record fail base-fetch "apt-get's progress did not reach stderr: $err"
 		return
 	fi
 	rm -f "$c/dl/"*
-	out=$(FAIL=1 PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>&1); rc=$?
+	out=$(FAKE_APT_FAIL=1 PATH=$bin:$PATH MPTCP_CACHE=$c bash "$proj/ci/base.sh" 2>&1); rc=$?
 	if [ "$rc" = 0 ] || ! grep -q "apt-get download $BASE_PKG=$BASE_PKG_VERSION failed" <<<"$out" ||
 	   ! grep -q "Unable to locate" <<<"$out"; then
-		record fail base-fetch "a failed download: exit $rc, or apt-get and its error not named: $out"
+		record fail base-fetch "a failed download: exit $rc, or apt-get and its error not named: $(tr '\n\t' '| ' <<<"$out")"
 		return
 	fi
 	record pass base-fetch
