@@ -55,6 +55,14 @@ stamp_key() {
 }
 
 mkdir -p "$out" "$CACHE/ccache"
+# One make at a time in an output tree: another build of it, or the W=1
+# objects of ci/check.sh, waits here instead of mixing its objects in
+# (a check run beside a build once broke the control kernel's link).
+exec 9>"$out/.mptcp-meta.lock"
+if ! flock -n 9; then
+	log "waiting for another make in $out"
+	flock 9
+fi
 img=$out/arch/x86/boot/bzImage
 key=$(stamp_key)
 if [ "$kind" = control ] && [ -f "$img" ] && [ "$(cat "$out/.mptcp-meta-stamp" 2>/dev/null)" = "$key" ]; then

@@ -198,8 +198,12 @@ check_checkpatch() {
 # moving within a file does not count as a new warning.
 obj_warnings() {
 	local tree=$1 out=$2 obj=$3
-	rm -f "$out/$obj"
-	make -C "$tree" O="$out" W=1 C=1 CC="ccache gcc" "$obj" 2>&1 |
+	# under ci/build.sh's lock of that output tree
+	(
+		flock 9
+		rm -f "$out/$obj"
+		make -C "$tree" O="$out" W=1 C=1 CC="ccache gcc" "$obj" 2>&1
+	) 9>"$out/.mptcp-meta.lock" |
 		grep -E 'warning:|error:' | sed -E 's/:[0-9]+(:[0-9]+)?:/:/; s#^.*/(net|include|kernel|lib|arch)/#\1/#' | sort
 }
 
